@@ -1,0 +1,50 @@
+# pipeway: the two entry points are `make demo` and `make test`. Both do every set-up step
+# (system packages when root, virtualenv, Python packages, JVM jars) and are quick once done.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: all setup system-packages jvm test unit integration e2e demo lint bench clean
+
+all: setup
+
+setup: system-packages $(STAMP) jvm
+
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $@
+
+jvm: $(STAMP)
+	@$(BIN)/pipeway setup
+
+test: setup
+	$(BIN)/pytest tests/unit tests/integration tests/e2e $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: setup
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+e2e: setup
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+demo: setup
+	$(BIN)/pipeway demo $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS))
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Demo applications that show pipeway end to end."""
