@@ -17,7 +17,7 @@ from pipeway.errors import PipewayError
 from pipeway.platform.paths import DATA_DIR_ENV, data_dir
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 DataDirOption = Annotated[
