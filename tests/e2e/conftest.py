@@ -34,9 +34,12 @@ def cli(tmp_path: Path) -> Run:
 @pytest.fixture
 def port_flags() -> list[str]:
     return [
-        "--kafka-port", str(free_port()),
-        "--kafka-controller-port", str(free_port()),
-        "--registry-port", str(free_port()),
+        "--kafka-port",
+        str(free_port()),
+        "--kafka-controller-port",
+        str(free_port()),
+        "--registry-port",
+        str(free_port()),
     ]
 
 

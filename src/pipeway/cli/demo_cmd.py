@@ -50,8 +50,12 @@ def _flow(config: PlatformConfig, topic: str, records: int) -> None:
     from pipeway.demo import quickstart  # imported here: the serde stack is only needed now
 
     bootstrap, registry = config.bootstrap_servers, config.registry_url
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("producing", total=records)
         produced = quickstart.produce_actions(
@@ -60,7 +64,11 @@ def _flow(config: PlatformConfig, topic: str, records: int) -> None:
         progress.update(task, completed=records)
         task = progress.add_task("consuming", total=records)
         consumed = quickstart.consume_actions(
-            bootstrap, registry, topic, produced.start_offsets, records,
+            bootstrap,
+            registry,
+            topic,
+            produced.start_offsets,
+            records,
             tick=lambda n: progress.update(task, completed=n),
         )
     _summary(produced, consumed)
@@ -72,13 +80,20 @@ def _summary(produced: ProduceSummary, consumed: ConsumeSummary) -> None:
     table = Table("", "value", title="records flowed through Kafka and the registry")
     table.add_row("topic", produced.topic)
     table.add_row("subject / schema id", f"{produced.subject} / {produced.schema_id}")
-    table.add_row("produced", f"{produced.records} in {produced.seconds:.2f} s "
-                  f"({produced.records / max(produced.seconds, 1e-9):,.0f}/s)")
+    table.add_row(
+        "produced",
+        f"{produced.records} in {produced.seconds:.2f} s "
+        f"({produced.records / max(produced.seconds, 1e-9):,.0f}/s)",
+    )
     table.add_row("consumed + decoded", f"{consumed.records} in {consumed.seconds:.2f} s")
     table.add_row("actions", ", ".join(f"{k}={v}" for k, v in sorted(consumed.by_action.items())))
     table.add_row("distinct users", str(consumed.distinct_users))
-    table.add_row("busiest channels", ", ".join(
-        f"{c}:{n}" for c, n in sorted(consumed.by_channel.items(), key=lambda x: -x[1])[:5]))
+    table.add_row(
+        "busiest channels",
+        ", ".join(
+            f"{c}:{n}" for c, n in sorted(consumed.by_channel.items(), key=lambda x: -x[1])[:5]
+        ),
+    )
     console.print(table)
     if consumed.records != produced.records:
         raise DemoError(
@@ -95,10 +110,11 @@ def _wait(platform: Platform, seconds: float | None) -> None:
         console.print(f"platform stays up for {seconds:g} s (DEMO_SECONDS)")
     else:
         console.print("platform is running; press Ctrl-C to stop")
-    console.print(f"  kafka: {platform.config.bootstrap_servers}   "
-                  f"registry: {platform.config.registry_url}   data: {platform.config.data_dir}")
+    console.print(
+        f"  kafka: {platform.config.bootstrap_servers}   "
+        f"registry: {platform.config.registry_url}   data: {platform.config.data_dir}"
+    )
     try:
         platform.supervise(stop, interval_s=min(2.0, seconds or 2.0))
     except KeyboardInterrupt:
         stop.set()
-

@@ -26,11 +26,10 @@ from pipeway.platform.manager import Platform
 app = typer.Typer(help="Run the local platform: Kafka (KRaft) and the schema registry.")
 
 OnlyOption = Annotated[
-    list[str] | None, typer.Option("--only", help="Only these components (repeat or comma-separate).")
+    list[str] | None,
+    typer.Option("--only", help="Only these components (repeat or comma-separate)."),
 ]
-SkipOption = Annotated[
-    list[str] | None, typer.Option("--skip", help="Leave these components out.")
-]
+SkipOption = Annotated[list[str] | None, typer.Option("--skip", help="Leave these components out.")]
 
 
 def _platform(data_dir: Path | None, **overrides: object) -> Platform:
@@ -143,7 +142,9 @@ def logs(
     component: Annotated[str, typer.Argument(help="kafka or registry.")],
     data_dir: DataDirOption = None,
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines.")
+    ] = False,
 ) -> None:
     """Print the last lines of a component's log (and follow it with -f)."""
     with user_errors():

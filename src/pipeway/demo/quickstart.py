@@ -85,8 +85,7 @@ def produce_actions(
     serialize = AvroSerializer(registry, ACTION_SCHEMA)
     ctx = SerializationContext(topic, "value")
     producer = Producer(
-        {"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
-         "linger.ms": 20}
+        {"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 20}
     )
     started = time.monotonic()
     for n, action in enumerate(generate_actions(count), 1):
@@ -116,22 +115,32 @@ def ensure_topic(bootstrap: str, topic: str) -> dict[int, int]:
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "pipeway-demo-offsets"})
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1]
-                for p in partitions}
+        return {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1] for p in partitions
+        }
     finally:
         consumer.close()
 
 
 def consume_actions(
-    bootstrap: str, registry_url: str, topic: str, start_offsets: dict[int, int],
-    expected: int, timeout_s: float = 60.0, tick: Tick | None = None,
+    bootstrap: str,
+    registry_url: str,
+    topic: str,
+    start_offsets: dict[int, int],
+    expected: int,
+    timeout_s: float = 60.0,
+    tick: Tick | None = None,
 ) -> ConsumeSummary:
     """Read back the ``expected`` records produced after ``start_offsets`` and decode them."""
     deserialize = AvroDeserializer(RegistryClient(registry_url))
     ctx = SerializationContext(topic, "value")
     consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": f"pipeway-demo-{topic}",
-         "auto.offset.reset": "earliest", "enable.auto.commit": False}
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"pipeway-demo-{topic}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
     )
     consumer.assign([TopicPartition(topic, p, o) for p, o in start_offsets.items()])
     actions: Counter[str] = Counter()

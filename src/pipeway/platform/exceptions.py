@@ -69,9 +69,7 @@ class UnknownComponent(ConfigError):
     """--only/--skip named a component the platform does not have."""
 
     def __init__(self, names: list[str], known: list[str]) -> None:
-        super().__init__(
-            f"unknown component(s): {', '.join(names)}; known: {', '.join(known)}"
-        )
+        super().__init__(f"unknown component(s): {', '.join(names)}; known: {', '.join(known)}")
         self.names = names
         self.known = known
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from pipeway.platform.exceptions import PrerequisiteMissing
 
 MIN_JAVA = 17
-APT_HINT = "install it with `apt-get install -y {pkg}` (make test/make demo do this when run as root)"
+APT_HINT = (
+    "install it with `apt-get install -y {pkg}` (make test/make demo do this when run as root)"
+)
 
 
 def java_executable() -> Path:

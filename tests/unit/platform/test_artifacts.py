@@ -40,7 +40,9 @@ def test_maven_failure_carries_its_error_lines(
 ) -> None:
     fake = tmp_path / "bin" / "mvn"
     fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\necho '[ERROR] Could not resolve org.apache.kafka:kafka_2.13'\nexit 1\n")
+    fake.write_text(
+        "#!/bin/sh\necho '[ERROR] Could not resolve org.apache.kafka:kafka_2.13'\nexit 1\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(fake.parent))
     monkeypatch.setenv("PIPEWAY_CACHE", str(tmp_path / "cache"))

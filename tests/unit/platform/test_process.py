@@ -11,7 +11,9 @@ def _sleeper(tmp_path: Path) -> ManagedProcess:
 
 def test_start_records_pid_and_logs_output(tmp_path: Path) -> None:
     proc = _sleeper(tmp_path)
-    info = proc.start([sys.executable, "-c", "print('hello', flush=True); import time; time.sleep(30)"])
+    info = proc.start(
+        [sys.executable, "-c", "print('hello', flush=True); import time; time.sleep(30)"]
+    )
     try:
         assert proc.info() == info
         deadline = time.monotonic() + 5

@@ -40,9 +40,7 @@ class Component(ABC):
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
         self.home = config.data_dir / self.name
-        self.process = ManagedProcess(
-            self.name, config.data_dir / "run", config.data_dir / "logs"
-        )
+        self.process = ManagedProcess(self.name, config.data_dir / "run", config.data_dir / "logs")
 
     @property
     @abstractmethod

@@ -128,9 +128,7 @@ class KafkaComponent(Component):
 
     def healthy(self) -> bool:
         """Kafka answers a metadata request."""
-        admin = AdminClient(
-            {"bootstrap.servers": self.config.bootstrap_servers, "log_level": 0}
-        )
+        admin = AdminClient({"bootstrap.servers": self.config.bootstrap_servers, "log_level": 0})
         try:
             metadata = admin.list_topics(timeout=1.0)
         except KafkaException:
