@@ -44,7 +44,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/python -m bench.run_all
+	@scripts/ensure-system-packages.sh wrk
+	$(BIN)/python -m bench.platform_startup --runs 5
+	$(BIN)/python -m bench.produce --records 1000000
+	$(BIN)/python -m bench.registry_load
 
 clean:
 	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache

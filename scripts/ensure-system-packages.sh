@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Make sure the system tools pipeway's engines need are installed.
 # As root, installs what is missing from Debian's packages; otherwise names exactly what is
-# missing and how to install it, and fails.
+# missing and how to install it, and fails. Extra commands to require can be passed as
+# arguments (the Debian package is assumed to have the same name), e.g. `wrk` for benchmarks.
 set -euo pipefail
 
 missing=()
+for extra in "$@"; do
+  command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
+done
 java_ok() {
   command -v java >/dev/null 2>&1 || return 1
   local v
