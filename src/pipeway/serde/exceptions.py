@@ -70,7 +70,9 @@ class UnknownSchemaIdError(DeserializationError):
 class SchemaParseError(SerdeError):
     """A schema string is not a valid Avro schema (or names a type nobody defines)."""
 
-    def __init__(self, reason: str, schema_id: int | None = None, subject: str | None = None) -> None:
+    def __init__(
+        self, reason: str, schema_id: int | None = None, subject: str | None = None
+    ) -> None:
         super().__init__(reason, schema_id, subject)
         self.reason = reason
         self.schema_id = schema_id
@@ -166,6 +168,19 @@ class SerdeConfigError(ConfigError, SerdeError):
 
     def __str__(self) -> str:
         return f"invalid converter config '{self.key}': {self.reason}"
+
+
+class ConnectDataError(SerdeError):
+    """A value does not fit its Kafka Connect schema (raised with the path of the value)."""
+
+    def __init__(self, reason: str, path: str) -> None:
+        super().__init__(reason, path)
+        self.reason = reason
+        self.path = path
+
+    def __str__(self) -> str:
+        where = self.path or "<root>"
+        return f"value at '{where}' does not fit its Connect schema: {self.reason}"
 
 
 def _where(topic: str | None, field: str | None) -> str:

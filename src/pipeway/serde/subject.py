@@ -48,9 +48,7 @@ STRATEGIES: dict[str, SubjectNameStrategy] = {
 }
 
 
-def get_subject_name_strategy(
-    name: str, key: str = "subject.name.strategy"
-) -> SubjectNameStrategy:
+def get_subject_name_strategy(name: str, key: str = "subject.name.strategy") -> SubjectNameStrategy:
     """Look a strategy up by its Confluent config name.
 
     Args:
