@@ -86,8 +86,14 @@ def run_wrk(url: str, script: str, args: argparse.Namespace) -> dict[str, float]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     cmd = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
-        "--latency", "-s", handle.name, url,
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "-s",
+        handle.name,
+        url,
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     Path(handle.name).unlink()
@@ -147,8 +153,14 @@ def main() -> None:
     for endpoint in result["pipeway"]:
         ratio = result["pipeway"][endpoint]["req_s"] / result["apicurio"][endpoint]["req_s"]
         result.setdefault("ratio_req_s", {})[endpoint] = ratio  # type: ignore[index]
-    save("registry_load", {"args": vars(args), "rounds": {"pipeway": pipeway_rounds,
-         "apicurio": apicurio_rounds}, "median": result})
+    save(
+        "registry_load",
+        {
+            "args": vars(args),
+            "rounds": {"pipeway": pipeway_rounds, "apicurio": apicurio_rounds},
+            "median": result,
+        },
+    )
     print(json.dumps(result, indent=2))
 
 

@@ -150,10 +150,11 @@ def consume_actions(
     try:
         while sum(actions.values()) < expected and time.monotonic() - started < timeout_s:
             for msg in consumer.consume(1000, timeout=1.0):
-                if msg.error():
-                    if msg.error().code() == KafkaError._PARTITION_EOF:
+                error = msg.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
                         continue
-                    raise DemoError(f"reading {topic} failed: {msg.error()}")
+                    raise DemoError(f"reading {topic} failed: {error}")
                 record = deserialize(msg.value(), ctx)
                 actions[ACTION_NAMES[record["action"]]] += 1
                 channels[record["channel_id"]] += 1

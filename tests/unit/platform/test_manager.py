@@ -36,3 +36,11 @@ def test_registry_alone_needs_kafka_running(tmp_path: Path) -> None:
     platform = _platform(tmp_path)
     with pytest.raises(PlatformError, match="registry needs kafka, which is not running"):
         platform.up(only=["registry"])
+
+
+def test_cluster_ids_have_kafkas_uuid_shape() -> None:
+    from pipeway.platform.components.kafka import kafka_uuid
+
+    ids = {kafka_uuid() for _ in range(200)}
+    assert len(ids) == 200
+    assert all(len(i) == 22 and "=" not in i for i in ids)

@@ -91,8 +91,7 @@ class KafkaComponent(Component):
             "kafka.tools.StorageTool",
             "format",
             "--standalone",
-            "-t",
-            kafka_uuid(),
+            f"--cluster-id={kafka_uuid()}",  # "=" form: an id may start with "-"
             "-c",
             str(self.properties_file),
         ]
