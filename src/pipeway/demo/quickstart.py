@@ -8,6 +8,7 @@ consumed back with decoding, so a run shows every piece of the foundation workin
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections import Counter
@@ -38,6 +39,9 @@ ACTION_SCHEMA = json.dumps(
 ACTION_NAMES = {1: "start", 2: "stop", 3: "switch"}
 Tick = Callable[[int], None]
 PARTITIONS = 3
+# librdkafka's own log lines (e.g. a retry while the broker loads a coordinator) go through
+# Python logging instead of stderr, so the demo output stays readable.
+CLIENT_LOG = logging.getLogger("pipeway.demo.librdkafka")
 
 
 class DemoError(PipewayError):
@@ -85,7 +89,13 @@ def produce_actions(
     serialize = AvroSerializer(registry, ACTION_SCHEMA)
     ctx = SerializationContext(topic, "value")
     producer = Producer(
-        {"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 20}
+        {
+            "logger": CLIENT_LOG,
+            "bootstrap.servers": bootstrap,
+            "acks": "all",
+            "enable.idempotence": True,
+            "linger.ms": 20,
+        }
     )
     started = time.monotonic()
     for n, action in enumerate(generate_actions(count), 1):
