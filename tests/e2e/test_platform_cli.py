@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -91,3 +92,19 @@ def test_component_that_cannot_start_shows_its_log(
     assert "kafka failed to start: process exited" in proc.stderr
     assert "last lines of the kafka log" in proc.stderr
     assert "heap" in proc.stderr.lower()
+
+
+def test_missing_maven_before_jars_are_cached_is_one_actionable_line(
+    cli: Run, port_flags: list[str], tmp_path: Path
+) -> None:
+    bin_dir = tmp_path / "java-only-bin"
+    bin_dir.mkdir()
+    java = shutil.which("java")
+    assert java is not None
+    (bin_dir / "java").symlink_to(java)
+    env = {"PATH": str(bin_dir), "PIPEWAY_CACHE": str(tmp_path / "empty-cache")}
+    proc = cli("platform", "up", *port_flags, env=env)
+    assert proc.returncode == 1
+    assert "Maven (mvn) is required" in proc.stderr
+    assert "apt-get install -y maven" in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr

@@ -254,3 +254,16 @@ def test_string_keys_interoperate_with_kafka(kafka_bootstrap: str, topic: str) -
     (message,) = _consume(kafka_bootstrap, topic, 1)
 
     assert StringDeserializer()(message.key(), ctx) == "clé"
+
+
+def test_registry_that_is_down_gives_a_clear_connection_error() -> None:
+    from pipeway.platform.ports import free_port
+    from pipeway.serde.exceptions import RegistryUnavailableError
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    client = RegistryClient(url, timeout=2.0)
+    serializer = AvroSerializer(client, '{"type": "record", "name": "R", "fields": []}')
+    with pytest.raises(RegistryUnavailableError) as err:
+        serializer({}, SerializationContext("t", "value"))
+    assert url in str(err.value)
+    assert "unreachable" in str(err.value)

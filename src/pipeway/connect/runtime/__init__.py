@@ -1,0 +1,1 @@
+"""Running connector tasks: source and sink runners, offsets, conversion, error handling."""
