@@ -1,0 +1,1 @@
+"""Source connectors bundled with pipeway (each in its own subpackage)."""
