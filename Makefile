@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all setup system-packages jvm test unit integration e2e demo lint bench clean
+.PHONY: all setup system-packages native jvm test unit integration e2e demo lint bench clean
 
 all: setup
 
-setup: system-packages $(STAMP) jvm
+setup: system-packages $(STAMP) native jvm
 
 system-packages:
 	@scripts/ensure-system-packages.sh
@@ -20,13 +20,16 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $@
 
+native: $(STAMP)
+	@scripts/build-native.sh
+
 jvm: $(STAMP)
 	@$(BIN)/pipeway setup
 
 test: setup
 	$(BIN)/pytest tests/unit tests/integration tests/e2e $(PYTEST_ARGS)
 
-unit: $(STAMP)
+unit: $(STAMP) native
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 integration: setup
@@ -50,4 +53,4 @@ bench: setup
 	$(BIN)/python -m bench.registry_load
 
 clean:
-	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache native/avro/target

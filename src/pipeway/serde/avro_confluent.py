@@ -5,7 +5,11 @@ Avro binary body (``fastavro.schemaless_writer``). A top-level ``bytes`` schema 
 unframed, as Confluent's serializers do.
 
 Hot path: the registry is consulted once per subject (serializer) or once per schema id
-(deserializer); after that a record costs one identity check or one dict hit, then fastavro.
+(deserializer); after that a record costs one identity check or one dict hit, then the native
+codec (``pipeway_avro_native``, see :mod:`pipeway.serde.native_codec`) when it is installed and
+supports the schema, else fastavro. The native codec writes and reads exactly what fastavro
+does; when it is unsure about a value it raises ``ValueError`` and fastavro handles that value,
+so errors and edge cases stay fastavro's. Reader-schema resolution always uses fastavro.
 Errors are described (field path via fastavro's validator) only after fastavro has failed.
 """
 
@@ -39,6 +43,7 @@ from pipeway.serde.exceptions import (
     UnknownSchemaIdError,
     WireFormatError,
 )
+from pipeway.serde.native_codec import build_codec
 from pipeway.serde.registry_models import AVRO, SchemaReference, SchemaRegistry
 from pipeway.serde.subject import SubjectNameStrategy, topic_name_strategy
 from pipeway.serde.wire_format import HEADER_SIZE, MAGIC_BYTE, encode_header
@@ -49,16 +54,23 @@ _unpack_id = struct.Struct(">I").unpack_from
 
 
 class _AvroWriter:
-    """Encodes records of one schema id: precomputed header + fastavro body."""
+    """Encodes records of one schema id: precomputed header + native or fastavro body."""
 
-    __slots__ = ("header", "schema", "schema_id")
+    __slots__ = ("codec", "header", "schema", "schema_id")
 
     def __init__(self, schema_id: int, schema: ParsedSchema) -> None:
         self.schema_id = schema_id
         self.header = encode_header(schema_id)
         self.schema = schema
+        self.codec = None if is_raw_bytes(schema) else build_codec(schema)
 
     def encode(self, obj: Any) -> bytes:
+        codec = self.codec
+        if codec is not None:
+            try:
+                return codec.encode(obj, self.header)
+            except ValueError:
+                pass  # fastavro decides: the same bytes, or its own error
         buf = BytesIO()
         buf.write(self.header)
         schemaless_writer(buf, self.schema, obj)
@@ -192,9 +204,12 @@ class AvroSerializer:
 
 
 class _AvroReader:
-    """Decodes bodies written with one schema id, optionally resolving to a reader schema."""
+    """Decodes bodies written with one schema id, optionally resolving to a reader schema.
 
-    __slots__ = ("reader", "return_record_name", "writer")
+    Without resolution the native codec decodes when available; resolution is fastavro's.
+    """
+
+    __slots__ = ("codec", "reader", "return_record_name", "writer")
 
     def __init__(
         self, writer: ParsedSchema, reader: ParsedSchema | None, return_record_name: bool
@@ -202,8 +217,19 @@ class _AvroReader:
         self.writer = writer
         self.reader = reader
         self.return_record_name = return_record_name
+        self.codec = (
+            build_codec(writer, return_record_name=return_record_name)
+            if reader is None and not is_raw_bytes(writer)
+            else None
+        )
 
     def decode(self, data: bytes) -> Any:
+        codec = self.codec
+        if codec is not None:
+            try:
+                return codec.decode(data, HEADER_SIZE)
+            except ValueError:
+                pass  # malformed: fastavro decodes again and raises its usual error
         fo = BytesIO(data)
         fo.seek(HEADER_SIZE)
         return schemaless_reader(fo, self.writer, self.reader, self.return_record_name)
