@@ -152,7 +152,13 @@ class SinkTask(ABC):
 
     @abstractmethod
     def put(self, records: Sequence[SinkRecord]) -> None:
-        """Accept a batch of records (raise RecordError for a single bad record)."""
+        """Accept a batch of records.
+
+        Raise ``RecordError(message, record)`` for a single bad record: the records before it
+        count as accepted, that one goes to the dead letter queue (or fails the task, per
+        ``errors.tolerance``) and the rest are put again. Raise ``RetriableError`` to have
+        the batch put again after a backoff.
+        """
 
     def flush(self) -> None:
         """Make every record given to ``put`` durable; offsets are committed after this."""

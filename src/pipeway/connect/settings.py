@@ -19,6 +19,7 @@ PREFIXED_GROUPS = (
     "key.converter.",
     "value.converter.",
     "header.converter.",
+    "topic.creation.",
 )
 
 

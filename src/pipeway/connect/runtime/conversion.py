@@ -1,0 +1,214 @@
+"""Records ⇄ Kafka bytes with the connector's key and value converters.
+
+Source side: :class:`SourceConverter` builds one serializer per (topic, key/value, schema
+object) and caches it by the schema's identity, because tasks hand the same schema dict to
+every record of a table; a record then costs a dict hit plus the encode, and the schema is
+turned into a JSON string (and registered) only on a cache miss. A record without a schema
+gets a primitive Avro schema inferred from its Python type (``string``, ``long``...) when the
+converter needs one.
+
+Sink side: :class:`SinkDecoder` turns consumed messages into :class:`SinkRecord` s. The
+writer schema is not attached (``value_schema`` is None); values arrive as fastavro decodes
+them (dicts, ``datetime``, ``Decimal``...).
+
+Failures raise :class:`StageError` with stage ``KEY_CONVERTER`` or ``VALUE_CONVERTER``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from confluent_kafka import Message
+
+from pipeway.connect.api import AvroSchema, SinkRecord, SourceRecord
+from pipeway.connect.runtime.exceptions import StageError
+from pipeway.connect.settings import RuntimeSettings
+from pipeway.serde import (
+    MessageField,
+    SchemaRegistry,
+    SerializationContext,
+    Serializer,
+    converters_from_properties,
+)
+
+logger = logging.getLogger(__name__)
+
+KEY_STAGE = "KEY_CONVERTER"
+VALUE_STAGE = "VALUE_CONVERTER"
+
+_PRIMITIVES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "long"),
+    (float, "double"),
+    (str, "string"),
+    (bytes, "bytes"),
+)
+
+
+def converter_properties(
+    runtime: RuntimeSettings, grouped_props: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``key.converter`` / ``value.converter`` and their ``.*`` options in one map."""
+    props = {k: v for k, v in grouped_props.items() if k.startswith(("key.", "value."))}
+    props["key.converter"] = runtime.key_converter
+    props["value.converter"] = runtime.value_converter
+    return props
+
+
+def class_name(obj: object) -> str:
+    """The full class name of a converter (the DLQ ``class.name`` header)."""
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def infer_schema(obj: Any) -> str:
+    """The primitive Avro schema of a schemaless key or value.
+
+    Raises:
+        TypeError: ``obj`` is not a primitive (a record needs an explicit schema).
+    """
+    for kind, name in _PRIMITIVES:
+        if isinstance(obj, kind):
+            return name
+    raise TypeError(
+        f"a {type(obj).__name__} needs a schema (key_schema/value_schema) for this converter"
+    )
+
+
+class _Encoder:
+    """One cached serializer with its context; keeps the schema alive so its id stays unique."""
+
+    __slots__ = ("by_type", "ctx", "needs_schema", "schema", "serializer")
+
+    def __init__(
+        self, schema: object, serializer: Serializer | None, ctx: SerializationContext
+    ) -> None:
+        self.schema = schema
+        self.serializer = serializer
+        self.ctx = ctx
+        self.needs_schema = serializer is None
+        self.by_type: dict[type, _Encoder] = {}
+
+
+class SourceConverter:
+    """Serializes source records' keys and values for Kafka."""
+
+    def __init__(self, properties: Mapping[str, Any], registry: SchemaRegistry | None) -> None:
+        self._props = dict(properties)
+        self._registry = registry
+        self._cache: dict[tuple[str, str, int], _Encoder] = {}
+
+    def convert(self, record: SourceRecord) -> tuple[bytes | None, bytes | None]:
+        """(key bytes, value bytes) of ``record``.
+
+        Raises:
+            StageError: the key (``KEY_CONVERTER``) or value (``VALUE_CONVERTER``) failed.
+        """
+        key = self.encode(record.topic, "key", record.key, record.key_schema)
+        value = self.encode(record.topic, "value", record.value, record.value_schema)
+        return key, value
+
+    def encode(
+        self, topic: str, field: MessageField, obj: Any, schema: AvroSchema | None
+    ) -> bytes | None:
+        if obj is None:
+            return None
+        encoder = self._cache.get((topic, field, id(schema)))
+        if encoder is None or encoder.schema is not schema:
+            encoder = self._encoder(topic, field, schema)
+        if encoder.needs_schema:
+            inferred = encoder.by_type.get(type(obj))
+            if inferred is None:
+                inferred = self._inferred_encoder(encoder, topic, field, obj)
+            encoder = inferred
+        try:
+            return encoder.serializer(obj, encoder.ctx)  # type: ignore[misc]
+        except Exception as exc:
+            stage = KEY_STAGE if field == "key" else VALUE_STAGE
+            name = class_name(encoder.serializer)
+            raise StageError(stage, exc, name) from exc
+
+    def _inferred_encoder(
+        self, schemaless: _Encoder, topic: str, field: MessageField, obj: Any
+    ) -> _Encoder:
+        """The encoder of a primitive schema inferred from ``type(obj)``, cached by type."""
+        try:
+            schema = infer_schema(obj)
+        except TypeError as exc:
+            raise StageError(KEY_STAGE if field == "key" else VALUE_STAGE, exc) from exc
+        encoder = self._encoder(topic, field, schema)
+        schemaless.by_type[type(obj)] = encoder
+        return encoder
+
+    def _encoder(self, topic: str, field: MessageField, schema: AvroSchema | None) -> _Encoder:
+        """Build (and cache) the serializer of one (topic, field, schema object)."""
+        prefix = f"{field}.converter"
+        schema_str = None
+        if schema is not None:
+            schema_str = schema if isinstance(schema, str) else orjson.dumps(schema).decode()
+        try:
+            pair = converters_from_properties(
+                self._props, prefix, schema_str=schema_str, registry=self._registry_for(prefix)
+            )
+        except Exception as exc:
+            raise StageError(KEY_STAGE if field == "key" else VALUE_STAGE, exc) from exc
+        encoder = _Encoder(schema, pair.serializer, SerializationContext(topic, field))
+        self._cache[(topic, field, id(schema))] = encoder
+        logger.debug("new serializer topic=%s field=%s schema=%.200s", topic, field, schema_str)
+        return encoder
+
+    def _registry_for(self, prefix: str) -> SchemaRegistry | None:
+        """The shared registry unless the connector names its own URL."""
+        own = f"{prefix}.schema.registry.url" in self._props
+        return None if own else self._registry
+
+
+class SinkDecoder:
+    """Deserializes consumed messages into sink records."""
+
+    def __init__(self, properties: Mapping[str, Any], registry: SchemaRegistry | None) -> None:
+        props = dict(properties)
+        pairs = {}
+        for prefix in ("key.converter", "value.converter"):
+            own = f"{prefix}.schema.registry.url" in props
+            pairs[prefix] = converters_from_properties(
+                props, prefix, registry=None if own else registry
+            )
+        self._key = pairs["key.converter"].deserializer
+        self._value = pairs["value.converter"].deserializer
+        self.key_class = class_name(self._key)
+        self.value_class = class_name(self._value)
+        self._contexts: dict[str, tuple[SerializationContext, SerializationContext]] = {}
+
+    def decode(self, msg: Message) -> SinkRecord:
+        """The sink record of ``msg``.
+
+        Raises:
+            StageError: the key or value bytes do not decode.
+        """
+        topic = msg.topic() or ""
+        contexts = self._contexts.get(topic)
+        if contexts is None:
+            contexts = (SerializationContext(topic, "key"), SerializationContext(topic, "value"))
+            self._contexts[topic] = contexts
+        try:
+            key = self._key(msg.key(), contexts[0])
+        except Exception as exc:
+            raise StageError(KEY_STAGE, exc, self.key_class) from exc
+        try:
+            value = self._value(msg.value(), contexts[1])
+        except Exception as exc:
+            raise StageError(VALUE_STAGE, exc, self.value_class) from exc
+        kind, timestamp = msg.timestamp()
+        return SinkRecord(
+            topic=topic,
+            kafka_partition=msg.partition() or 0,
+            kafka_offset=msg.offset() or 0,
+            key=key,
+            value=value,
+            headers=list(msg.headers() or []),  # type: ignore[arg-type]
+            timestamp=timestamp if kind else None,
+        )
