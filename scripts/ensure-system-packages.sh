@@ -17,6 +17,9 @@ java_ok() {
 }
 java_ok || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# the CDC connector's source database (mariadbd lives in /usr/sbin, not always on PATH)
+{ command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 || missing+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -21,6 +21,8 @@ def test_demo_shows_records_flowing_and_stops_the_platform(
                 "kafka_port": int(ports["--kafka-port"]),
                 "kafka_controller_port": int(ports["--kafka-controller-port"]),
                 "registry_port": int(ports["--registry-port"]),
+                "mariadb_port": int(ports["--mariadb-port"]),
+                "connect_port": int(ports["--connect-port"]),
             }
         )
     )
@@ -30,7 +32,7 @@ def test_demo_shows_records_flowing_and_stops_the_platform(
     assert "demo.tv.actions-value" in proc.stdout
     assert "3000 in" in proc.stdout  # produced and consumed counts
     assert proc.stdout.count("3000 in") == 2
-    assert "stopped: registry, kafka" in proc.stdout
+    assert "stopped: connect, mariadb, registry, kafka" in proc.stdout
 
     again = cli("demo", "--records", "1000", "--seconds", "0", "--keep")
     try:

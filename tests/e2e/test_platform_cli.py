@@ -21,7 +21,7 @@ def test_up_status_logs_down(cli: Run, port_flags: list[str], platform_down: Non
     started = time.monotonic()
     up = _by_name(as_json(cli("platform", "up", "--json", *port_flags)))
     elapsed = time.monotonic() - started
-    assert set(up) == {"kafka", "registry"}
+    assert set(up) == {"kafka", "registry", "mariadb", "connect"}
     assert all(s["healthy"] and s["state"] == "running" for s in up.values())
     assert elapsed < 60, f"platform took {elapsed:.1f} s to become healthy"
     registry_url = str(up["registry"]["url"])
@@ -39,7 +39,7 @@ def test_up_status_logs_down(cli: Run, port_flags: list[str], platform_down: Non
     assert "Kafka Server started" in cli("platform", "logs", "kafka", "-n", "400").stdout
 
     down = as_json(cli("platform", "down", "--json"))
-    assert down == {"stopped": ["registry", "kafka"]}
+    assert down == {"stopped": ["connect", "mariadb", "registry", "kafka"]}
     stopped = cli("platform", "status", "--json")
     assert stopped.returncode == 1
     assert {s["state"] for s in json.loads(stopped.stdout)} == {"stopped"}
@@ -55,7 +55,7 @@ def test_only_and_skip_choose_components(
     assert status["kafka"]["healthy"] is True
     bad = cli("platform", "up", "--skip", "kafak")
     assert bad.returncode != 0
-    assert "unknown component(s): kafak; known: kafka, registry" in bad.stderr
+    assert "unknown component(s): kafak; known: kafka, registry, mariadb, connect" in bad.stderr
 
 
 def test_port_taken_is_one_clear_line(cli: Run, port_flags: list[str]) -> None:
@@ -63,7 +63,7 @@ def test_port_taken_is_one_clear_line(cli: Run, port_flags: list[str]) -> None:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         taken = holder.getsockname()[1]
-        flags = [*port_flags[2:], "--kafka-port", str(taken)]
+        flags = [*port_flags[2:], "--kafka-port", str(taken)]  # drop the free kafka port
         proc = cli("platform", "up", "--only", "kafka", *flags)
     assert proc.returncode == 1
     assert f"port {taken} on 127.0.0.1 is already in use" in proc.stderr

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pipeway import __version__
-from pipeway.cli import demo_cmd, platform_cmd, setup_cmd
+from pipeway.cli import connect_cmd, demo_cmd, platform_cmd, setup_cmd
 
 app = typer.Typer(
     name="pipeway",
@@ -17,6 +17,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(platform_cmd.app, name="platform")
+app.add_typer(connect_cmd.app, name="connect")
 app.command(name="setup")(setup_cmd.setup)
 app.command(name="demo")(demo_cmd.demo)
 

@@ -23,7 +23,9 @@ from pipeway.platform.components.base import ComponentStatus
 from pipeway.platform.config import PlatformConfig
 from pipeway.platform.manager import Platform
 
-app = typer.Typer(help="Run the local platform: Kafka (KRaft) and the schema registry.")
+app = typer.Typer(
+    help="Run the local platform: Kafka (KRaft), schema registry, MariaDB, connect worker."
+)
 
 OnlyOption = Annotated[
     list[str] | None,
@@ -70,6 +72,10 @@ def up(
     registry_port: Annotated[
         int | None, typer.Option(help="Schema registry port (default 8081).")
     ] = None,
+    mariadb_port: Annotated[int | None, typer.Option(help="MariaDB port (default 3306).")] = None,
+    connect_port: Annotated[
+        int | None, typer.Option(help="Connect worker REST port (default 8083).")
+    ] = None,
     foreground: Annotated[
         bool, typer.Option(help="Stay attached, restart crashed components, stop on Ctrl-C.")
     ] = False,
@@ -83,6 +89,8 @@ def up(
             kafka_port=kafka_port,
             kafka_controller_port=kafka_controller_port,
             registry_port=registry_port,
+            mariadb_port=mariadb_port,
+            connect_port=connect_port,
         )
         started = time.monotonic()
         notify = None if as_json else (lambda msg: console.print(f"[dim]{msg}[/]"))
@@ -139,7 +147,7 @@ def status(
 
 @app.command()
 def logs(
-    component: Annotated[str, typer.Argument(help="kafka or registry.")],
+    component: Annotated[str, typer.Argument(help="kafka, registry, mariadb or connect.")],
     data_dir: DataDirOption = None,
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
     follow: Annotated[

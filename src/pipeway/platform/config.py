@@ -24,6 +24,8 @@ class PlatformConfig(BaseModel):
     kafka_port: int = Field(9092, ge=1, le=65535)
     kafka_controller_port: int = Field(9093, ge=1, le=65535)
     registry_port: int = Field(8081, ge=1, le=65535)
+    mariadb_port: int = Field(3306, ge=1, le=65535)
+    connect_port: int = Field(8083, ge=1, le=65535)
     kafka_heap: str = Field("1G", pattern=r"^\d+[mMgG]$")
     registry_workers: int = Field(1, ge=1, le=16)
     start_timeout_s: float = Field(60.0, gt=0)

@@ -9,14 +9,21 @@ from collections.abc import Callable, Iterable
 
 from pipeway.platform import artifacts
 from pipeway.platform.components.base import Component, ComponentStatus
+from pipeway.platform.components.connect import ConnectComponent
 from pipeway.platform.components.kafka import KafkaComponent
+from pipeway.platform.components.mariadb import MariaDbComponent
 from pipeway.platform.components.registry import RegistryComponent
 from pipeway.platform.config import PlatformConfig
 from pipeway.platform.exceptions import PlatformError, UnknownComponent
 
 log = logging.getLogger(__name__)
 
-COMPONENT_TYPES: tuple[type[Component], ...] = (KafkaComponent, RegistryComponent)
+COMPONENT_TYPES: tuple[type[Component], ...] = (
+    KafkaComponent,
+    RegistryComponent,
+    MariaDbComponent,
+    ConnectComponent,
+)
 ENGINES: dict[str, str] = {"kafka": "kafka"}
 Notify = Callable[[str], None]
 

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from pipeway.platform.components.mariadb import MariaDbEndpoint
 from pipeway.testing.services import LocalServices, create_topic, unique_name
 
 BOOTSTRAP_ENV = "PIPEWAY_TEST_BOOTSTRAP_SERVERS"
 REGISTRY_ENV = "PIPEWAY_TEST_REGISTRY_URL"
+MARIADB_ENV = "PIPEWAY_TEST_MARIADB"
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +46,21 @@ def registry_url(request: pytest.FixtureRequest, kafka_bootstrap: str) -> str:
         return external
     services: LocalServices = request.getfixturevalue("pipeway_services")
     return services.registry_url()
+
+
+@pytest.fixture(scope="session")
+def mariadb(request: pytest.FixtureRequest) -> MariaDbEndpoint:
+    """A real MariaDB with a row binlog and the ``pipeway`` CDC user.
+
+    ``$PIPEWAY_TEST_MARIADB`` (``host:port``) points at an existing server instead; it needs
+    the same binlog settings, CDC user and an admin ``root`` without password.
+    """
+    external = os.environ.get(MARIADB_ENV)
+    if external:
+        host, _, port = external.rpartition(":")
+        return MariaDbEndpoint(host=host, port=int(port))
+    services: LocalServices = request.getfixturevalue("pipeway_services")
+    return services.mariadb()
 
 
 @pytest.fixture

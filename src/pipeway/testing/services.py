@@ -9,6 +9,7 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from pipeway.platform.components.mariadb import MariaDbEndpoint
 from pipeway.platform.config import PlatformConfig
 from pipeway.platform.manager import Platform
 from pipeway.platform.ports import free_port
@@ -31,6 +32,7 @@ class LocalServices:
             kafka_port=free_port(),
             kafka_controller_port=free_port(),
             registry_port=free_port(),
+            mariadb_port=free_port(),
             kafka_heap="768m",
         )
         self.platform = Platform(config)
@@ -54,6 +56,10 @@ class LocalServices:
     def registry_url(self) -> str:
         self.ensure("kafka", "registry")
         return self.config.registry_url
+
+    def mariadb(self) -> MariaDbEndpoint:
+        self.ensure("mariadb")
+        return MariaDbEndpoint(host=self.config.host, port=self.config.mariadb_port)
 
     def stop(self) -> None:
         stopped = self.platform.down(only=self._started) if self._started else []

@@ -13,9 +13,9 @@ def _platform(tmp_path: Path) -> Platform:
 
 def test_select_keeps_start_order(tmp_path: Path) -> None:
     platform = _platform(tmp_path)
-    assert [c.name for c in platform.select()] == ["kafka", "registry"]
+    assert [c.name for c in platform.select()] == ["kafka", "registry", "mariadb", "connect"]
     assert [c.name for c in platform.select(only=["registry", "kafka"])] == ["kafka", "registry"]
-    assert [c.name for c in platform.select(skip=["registry"])] == ["kafka"]
+    assert [c.name for c in platform.select(skip=["registry", "mariadb", "connect"])] == ["kafka"]
 
 
 def test_unknown_component_names_the_known_ones(tmp_path: Path) -> None:
@@ -28,6 +28,8 @@ def test_status_of_a_stopped_platform(tmp_path: Path) -> None:
     assert [(s.name, s.state, s.healthy, s.pid) for s in statuses] == [
         ("kafka", "stopped", False, None),
         ("registry", "stopped", False, None),
+        ("mariadb", "stopped", False, None),
+        ("connect", "stopped", False, None),
     ]
     assert statuses[1].url == "http://127.0.0.1:8081"
 
