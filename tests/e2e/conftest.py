@@ -40,6 +40,10 @@ def port_flags() -> list[str]:
         str(free_port()),
         "--registry-port",
         str(free_port()),
+        "--mariadb-port",
+        str(free_port()),
+        "--connect-port",
+        str(free_port()),
     ]
 
 

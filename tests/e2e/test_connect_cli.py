@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from pipeway.platform.ports import free_port
 from tests.e2e.conftest import Run, as_json
 
 pytestmark = pytest.mark.e2e
@@ -43,10 +42,7 @@ def _wait_running(cli: Run, url: str, timeout_s: float = 60) -> list[dict[str, A
 def test_apply_and_status(
     cli: Run, port_flags: list[str], platform_down: None, tmp_path: Path
 ) -> None:
-    connect_port = free_port()
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "platform.json").write_text(json.dumps({"connect_port": connect_port}))
+    connect_port = int(port_flags[port_flags.index("--connect-port") + 1])
     up = as_json(cli("platform", "up", "--json", "--only", "kafka,registry,connect", *port_flags))
     assert {s["name"]: s["healthy"] for s in up} == {
         "kafka": True,
