@@ -16,6 +16,7 @@ from pipeway.platform.manager import Platform
 from pipeway.platform.ports import free_port
 
 RESULTS = Path(__file__).parent / "results"
+BENCH_COMPONENTS = ["kafka", "registry"]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -37,6 +38,8 @@ def fresh_config(data_dir: Path, **overrides: Any) -> PlatformConfig:
         kafka_port=free_port(),
         kafka_controller_port=free_port(),
         registry_port=free_port(),
+        mariadb_port=free_port(),
+        connect_port=free_port(),
         **overrides,
     )
 
@@ -46,11 +49,11 @@ def running_platform(**overrides: Any) -> Iterator[Platform]:
     """A private platform (Kafka + registry) on free ports for the length of a benchmark."""
     with tempfile.TemporaryDirectory(prefix="pipeway-bench-") as tmp:
         platform = Platform(fresh_config(Path(tmp), **overrides))
-        platform.up()
+        platform.up(only=BENCH_COMPONENTS)
         try:
             yield platform
         finally:
-            platform.down()
+            platform.down(only=BENCH_COMPONENTS)
 
 
 def save(name: str, data: dict[str, Any]) -> Path:

@@ -56,6 +56,10 @@ def one_round() -> dict[str, float]:
             str(config.kafka_controller_port),
             "--registry-port",
             str(config.registry_port),
+            "--mariadb-port",
+            str(config.mariadb_port),
+            "--connect-port",
+            str(config.connect_port),
         ]
         platform = Platform(config)
         cold = time_cli_up(config.data_dir, ports)
