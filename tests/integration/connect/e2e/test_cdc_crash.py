@@ -1,0 +1,220 @@
+"""THE CRASH TEST: kill -9 the worker while mysql-cdc streams 100,000 rows; nothing is lost.
+
+What is proven, and how the duplicate bound is derived:
+
+- MariaDB gets 100,000 inserts in multi-row batches (one transaction each) while the connector
+  streams; once 30 % or more of them reached the topic the worker process gets SIGKILL (no
+  shutdown hook runs, nothing is flushed or committed). The remaining inserts, and 10,000
+  updates, happen while no worker runs. A new worker process with the same group and
+  internal topics takes the task over (after the dead member's session timeout) and resumes
+  from the last committed source offset.
+- **No loss**: the whole topic is read back (pk and op from the Confluent-wire Avro records);
+  every inserted id has a ``c`` record and every updated id a ``u`` record.
+- **Bounded duplicates**: the runner writes source offsets only after ``producer.flush()``
+  (every ``offset.flush.interval.ms``), so at the moment the last offset record before the kill
+  was produced, Kafka held exactly the records up to that offset; only records produced after
+  it can be delivered again. Records are produced with CreateTime = produce time on the same
+  host clock as the offset record, so ``uncommitted`` = records in the topic before the
+  restart whose timestamp is ≥ the timestamp of the last offset record before the kill
+  (inclusive: same-millisecond records count, an upper bound). The test asserts
+  ``duplicates <= uncommitted`` and that every duplicate is one of those records. Duplicates
+  > 0 is not required (the kill may land right after a commit).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import pymysql
+import pytest
+from confluent_kafka import Message, TopicPartition
+from fastavro import parse_schema, schemaless_reader
+
+from pipeway.connect.runtime.contract import WorkerSettings
+from pipeway.platform.components.mariadb import MariaDbEndpoint
+from tests.integration.connect.e2e.helpers import (
+    AvroReader,
+    create_connector,
+    high_watermark,
+    read_range,
+    reader,
+    wait_for,
+    wait_running,
+)
+from tests.integration.connect.worker.conftest import SpawnWorker
+
+pytestmark = pytest.mark.integration
+
+ROWS = 100_000
+BATCH = 2_000
+UPDATED = 10_000
+KILL_AT = 0.35  # fraction of the inserts in the topic when the worker is killed
+
+
+def _insert_all(mariadb: MariaDbEndpoint, table: str, errors: list[BaseException]) -> None:
+    try:
+        conn = pymysql.connect(
+            host=mariadb.host,
+            port=mariadb.port,
+            user=mariadb.root_user,
+            password=mariadb.root_password,
+            autocommit=True,
+        )
+        with conn.cursor() as cur:
+            for start in range(1, ROWS + 1, BATCH):
+                rows = ",".join(
+                    f"({i},{i % 977},'row-{i}',{i * 0.5})" for i in range(start, start + BATCH)
+                )
+                cur.execute(f"INSERT INTO {table} (id, a, b, c) VALUES {rows}")
+                time.sleep(0.01)  # spread the inserts so the kill lands mid-stream
+        conn.close()
+    except BaseException as exc:
+        errors.append(exc)
+
+
+class Decoder:
+    """pk (Avro int key) and op of each record, writer schemas fetched by id."""
+
+    def __init__(self, avro: AvroReader) -> None:
+        self.avro = avro
+        self.schemas: dict[int, Any] = {}
+
+    def op(self, msg: Message) -> str:
+        data = msg.value()
+        if data is None:
+            return "tombstone"
+        schema_id = self.avro.schema_id(data)
+        if schema_id not in self.schemas:
+            schema = self.avro.registry.get_schema(schema_id).schema_str or "null"
+            self.schemas[schema_id] = parse_schema(json.loads(schema))
+        value: Any = schemaless_reader(io.BytesIO(data[5:]), self.schemas[schema_id], None)
+        return str(value["op"])
+
+    @staticmethod
+    def pk(msg: Message) -> int:
+        data = msg.key()
+        assert data is not None and data[0] == 0
+        return _zigzag(data[5:])
+
+
+def _zigzag(buf: bytes) -> int:
+    n = shift = 0
+    for b in buf:
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+    return (n >> 1) ^ -(n & 1)
+
+
+def _last_offset_commit(bootstrap: str, offsets_topic: str, name: str) -> tuple[int, Any]:
+    """(timestamp ms, offset) of the last offset record of connector ``name``."""
+    consumer = reader(bootstrap)
+    meta = consumer.list_topics(offsets_topic, timeout=10).topics[offsets_topic]
+    last: tuple[int, Any] = (0, None)
+    try:
+        for partition in meta.partitions:
+            end = consumer.get_watermark_offsets(TopicPartition(offsets_topic, partition), 10)[1]
+            if not end:
+                continue
+            consumer.assign([TopicPartition(offsets_topic, partition, 0)])
+            seen, deadline = 0, time.monotonic() + 20
+            while seen < end and time.monotonic() < deadline:
+                for msg in consumer.consume(1000, 1.0):
+                    if msg.error() is not None:
+                        continue
+                    seen = (msg.offset() or 0) + 1
+                    key = json.loads(msg.key() or b"null")
+                    if key and key[0] == name and msg.value() is not None:
+                        ts = msg.timestamp()[1]
+                        if ts >= last[0]:
+                            last = (ts, json.loads(msg.value() or b"null"))
+    finally:
+        consumer.close()
+    return last
+
+
+def test_kill_9_mid_stream_loses_nothing(
+    spawn_worker: SpawnWorker,
+    worker_settings: WorkerSettings,
+    cdc_config: Any,
+    root: Any,
+    database: str,
+    mariadb: MariaDbEndpoint,
+    kafka_bootstrap: str,
+    registry_url: str,
+) -> None:
+    table = f"{database}.bulk"
+    root.cursor().execute(
+        f"CREATE TABLE {table} (id INT PRIMARY KEY, a INT NOT NULL, b VARCHAR(24), c DOUBLE)"
+    )
+    prefix = f"crash{database[4:]}"
+    topic = f"{prefix}.{table}"
+    first = spawn_worker()
+    config = cdc_config(prefix, ["bulk"], **{"max.batch.size": 4096})
+    create_connector(first.url, "cdc-crash", config)
+    wait_running(first.url, "cdc-crash")
+    started = time.monotonic()
+
+    errors: list[BaseException] = []
+    inserter = threading.Thread(target=_insert_all, args=(mariadb, table, errors), daemon=True)
+    inserter.start()
+    wait_for(
+        lambda: high_watermark(kafka_bootstrap, topic) >= ROWS * KILL_AT,
+        60,
+        f"{KILL_AT:.0%} of the rows in the topic",
+    )
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(10)
+    killed_at = time.monotonic() - started
+    in_topic_at_kill = high_watermark(kafka_bootstrap, topic)
+    commit_ts, committed = _last_offset_commit(
+        kafka_bootstrap, worker_settings.offset_storage_topic, "cdc-crash"
+    )
+    assert committed is not None, "an offset was committed before the kill"
+
+    second = spawn_worker()
+    inserter.join(60)
+    assert not errors, errors
+    root.cursor().execute(f"UPDATE {table} SET a = a + 1 WHERE id <= {UPDATED}")
+    expected_min = ROWS + UPDATED
+    wait_running(second.url, "cdc-crash", timeout_s=40)
+    wait_for(
+        lambda: high_watermark(kafka_bootstrap, topic) >= expected_min,
+        40,
+        "every change in the topic after the restart",
+    )
+    time.sleep(1.0)  # anything still in flight
+    messages = read_range(kafka_bootstrap, topic, high_watermark(kafka_bootstrap, topic))
+    elapsed = time.monotonic() - started
+
+    decoder = Decoder(AvroReader(registry_url))
+    changes = Counter((Decoder.pk(m), decoder.op(m)) for m in messages)
+    created = {pk for pk, op in changes if op == "c"}
+    updated = {pk for pk, op in changes if op == "u"}
+    lost_inserts = set(range(1, ROWS + 1)) - created
+    lost_updates = set(range(1, UPDATED + 1)) - updated
+    duplicates = sum(n - 1 for n in changes.values())
+    dup_keys = {key for key, n in changes.items() if n > 1}
+    pre_kill = messages[:in_topic_at_kill]
+    uncommitted = [m for m in pre_kill if m.timestamp()[1] >= commit_ts]
+    uncommitted_keys = {(Decoder.pk(m), decoder.op(m)) for m in uncommitted}
+    print(
+        f"\ncrash test: {ROWS} inserts + {UPDATED} updates; killed at {killed_at:.1f} s with "
+        f"{in_topic_at_kill} records in the topic ({len(uncommitted)} after the last offset "
+        f"commit {committed}); topic now {len(messages)} records; lost inserts "
+        f"{len(lost_inserts)}, lost updates {len(lost_updates)}, duplicates {duplicates}; "
+        f"{elapsed:.1f} s total"
+    )
+    assert not lost_inserts, sorted(lost_inserts)[:20]
+    assert not lost_updates, sorted(lost_updates)[:20]
+    assert set(op for _, op in changes) == {"c", "u"}
+    assert duplicates <= len(uncommitted)
+    assert dup_keys <= uncommitted_keys, sorted(dup_keys - uncommitted_keys)[:20]
+    assert len(messages) == ROWS + UPDATED + duplicates
