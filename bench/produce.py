@@ -20,9 +20,10 @@ import time
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
 
 from bench.common import running_platform, save
+from pipeway.kafka.topics import ensure_topic
 from pipeway.platform import artifacts
 from pipeway.platform.prereqs import java_executable
 from pipeway.serde import AvroDeserializer, AvroSerializer, RegistryClient, SerializationContext
@@ -100,8 +101,7 @@ def make_records(count: int, seed: int = 11) -> list[dict[str, object]]:
 
 
 def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
+    ensure_topic(AdminClient({"bootstrap.servers": bootstrap}), topic, partitions)
 
 
 def run_java(bootstrap: str, topic: str, records: int, setting: Setting) -> float:

@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
 from pydantic import BaseModel
 
 from pipeway.errors import PipewayError
+from pipeway.kafka.topics import ensure_topic
 from pipeway.serde import AvroDeserializer, AvroSerializer, RegistryClient, SerializationContext
 
 ACTION_SCHEMA = json.dumps(
@@ -84,7 +85,7 @@ def produce_actions(
     bootstrap: str, registry_url: str, topic: str, count: int, tick: Tick | None = None
 ) -> ProduceSummary:
     """Produce ``count`` actions as Confluent-wire Avro (acks=all, idempotent)."""
-    start_offsets = ensure_topic(bootstrap, topic)
+    start_offsets = prepare_topic(bootstrap, topic)
     registry = RegistryClient(registry_url)
     serialize = AvroSerializer(registry, ACTION_SCHEMA)
     ctx = SerializationContext(topic, "value")
@@ -117,11 +118,9 @@ def produce_actions(
     )
 
 
-def ensure_topic(bootstrap: str, topic: str) -> dict[int, int]:
+def prepare_topic(bootstrap: str, topic: str) -> dict[int, int]:
     """Create ``topic`` if needed; return each partition's end offset before this run."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    if topic not in admin.list_topics(timeout=10).topics:
-        admin.create_topics([NewTopic(topic, PARTITIONS, 1)])[topic].result(timeout=30)
+    ensure_topic(AdminClient({"bootstrap.servers": bootstrap}), topic, PARTITIONS)
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "pipeway-demo-offsets"})
     try:
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions

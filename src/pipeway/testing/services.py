@@ -7,8 +7,9 @@ import re
 import uuid
 from pathlib import Path
 
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
 
+from pipeway.kafka.topics import ensure_topic
 from pipeway.platform.components.mariadb import MariaDbEndpoint
 from pipeway.platform.config import PlatformConfig
 from pipeway.platform.manager import Platform
@@ -69,10 +70,6 @@ class LocalServices:
 def create_topic(
     bootstrap_servers: str, name: str, partitions: int = 1, config: dict[str, str] | None = None
 ) -> str:
-    """Create ``name`` and wait until the broker reports it."""
-    admin = AdminClient({"bootstrap.servers": bootstrap_servers})
-    futures = admin.create_topics(
-        [NewTopic(name, num_partitions=partitions, replication_factor=1, config=config or {})]
-    )
-    futures[name].result(timeout=30)
+    """Create ``name`` and wait until every partition has a leader."""
+    ensure_topic(AdminClient({"bootstrap.servers": bootstrap_servers}), name, partitions, 1, config)
     return name

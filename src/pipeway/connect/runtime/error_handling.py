@@ -32,9 +32,9 @@ from pipeway.connect.api import SourceRecord
 from pipeway.connect.runtime.contract import TaskId
 from pipeway.connect.runtime.exceptions import DeliveryError, ToleranceExceeded
 from pipeway.connect.runtime.metrics import TaskMetrics
-from pipeway.connect.runtime.topics import TIMEOUT_S, ensure_topic
 from pipeway.connect.settings import RuntimeSettings
 from pipeway.errors import TransientError
+from pipeway.kafka.topics import TIMEOUT_S, ensure_topic
 
 logger = logging.getLogger(__name__)
 

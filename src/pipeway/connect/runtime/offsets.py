@@ -31,7 +31,7 @@ from confluent_kafka import (
 from confluent_kafka.admin import AdminClient
 
 from pipeway.connect.runtime.exceptions import OffsetCommitError
-from pipeway.connect.runtime.topics import ensure_topic
+from pipeway.kafka.topics import ensure_topic
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from pipeway.connect.runtime.error_handling import (
 from pipeway.connect.runtime.exceptions import DeliveryError, OffsetCommitError, StageError
 from pipeway.connect.runtime.offsets import OffsetStore, PartitionKey, partition_key
 from pipeway.connect.runtime.task_thread import PAUSED_WAIT_S, TaskThread
-from pipeway.connect.runtime.topics import TIMEOUT_S, ensure_topic
+from pipeway.kafka.topics import TIMEOUT_S, ensure_topic
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from typing import Any, Protocol
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from pipeway.connect.runtime.topics import ensure_topic
 from pipeway.connect.worker.exceptions import StoreUnavailable
+from pipeway.kafka.topics import ensure_topic
 
 log = logging.getLogger(__name__)
 

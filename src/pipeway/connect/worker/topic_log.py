@@ -26,9 +26,9 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient
 
-from pipeway.connect.runtime.topics import ensure_topic
 from pipeway.connect.worker.exceptions import StoreUnavailable
 from pipeway.connect.worker.records import decode, encode
+from pipeway.kafka.topics import ensure_topic
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Creating the topics the runtime writes to when they are missing.
+"""Creating the topics pipeway writes to when they are missing.
 
 The platform broker auto-creates topics, but a cluster usually does not, and an auto-created
 offset topic would not be compacted; so the runtime creates what it needs explicitly. The

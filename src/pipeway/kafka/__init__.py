@@ -1,0 +1,1 @@
+"""Small Kafka helpers shared by every component (topic administration)."""
