@@ -29,6 +29,9 @@ class PlatformConfig(BaseModel):
     kafka_heap: str = Field("1G", pattern=r"^\d+[mMgG]$")
     registry_workers: int = Field(1, ge=1, le=16)
     start_timeout_s: float = Field(60.0, gt=0)
+    die_with_parent: bool = Field(
+        False, description="Stop components when the starting process exits (test services)."
+    )
 
     @property
     def bootstrap_servers(self) -> str:

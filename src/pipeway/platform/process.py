@@ -7,6 +7,7 @@ by an unrelated process is never mistaken for the component.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -36,11 +37,29 @@ def _proc_start_ticks(pid: int) -> int | None:
     return int(fields[19]) if fields[0] != "Z" else None
 
 
-class ManagedProcess:
-    """One supervised child process with its pid file and log file."""
+PR_SET_PDEATHSIG = 1
 
-    def __init__(self, name: str, run_dir: Path, log_dir: Path) -> None:
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies.
+
+    Used for test services, so a test run that is killed leaves no broker behind.
+    """
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class ManagedProcess:
+    """One supervised child process with its pid file and log file.
+
+    ``die_with_parent`` ties the child's life to the process that started it (tests);
+    otherwise children outlive the CLI command that started them (``platform up``).
+    """
+
+    def __init__(
+        self, name: str, run_dir: Path, log_dir: Path, die_with_parent: bool = False
+    ) -> None:
         self.name = name
+        self.die_with_parent = die_with_parent
         self.pid_file = run_dir / f"{name}.pid"
         self.log_file = log_dir / f"{name}.log"
         self._popen: subprocess.Popen[bytes] | None = None
@@ -62,6 +81,7 @@ class ManagedProcess:
                 env={**os.environ, **(env or {})},
                 cwd=cwd,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if self.die_with_parent else None,
             )
         info = ProcessInfo(self._popen.pid, time.time(), _proc_start_ticks(self._popen.pid) or 0)
         self.pid_file.write_text(json.dumps(info.__dict__))

@@ -34,7 +34,9 @@ class LocalServices:
             kafka_controller_port=free_port(),
             registry_port=free_port(),
             mariadb_port=free_port(),
+            connect_port=free_port(),
             kafka_heap="768m",
+            die_with_parent=True,
         )
         self.platform = Platform(config)
         self._started: list[str] = []

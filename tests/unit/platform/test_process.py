@@ -1,3 +1,6 @@
+import contextlib
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -58,3 +61,31 @@ def test_recycled_pid_with_other_start_time_is_stale(tmp_path: Path) -> None:
     # pid 1 exists but started long before this record's start ticks
     proc.pid_file.write_text('{"pid": 1, "started_at": 0, "proc_start_ticks": 999999999}')
     assert proc.info() is None
+
+
+def test_child_dies_with_its_parent_when_asked(tmp_path: Path) -> None:
+    """A test run that is killed must not leave services behind."""
+    pid_file = tmp_path / "grandchild.pid"
+    parent_code = (
+        "import sys, time; from pathlib import Path; "
+        "from pipeway.platform.process import ManagedProcess; "
+        f"p = ManagedProcess('orphan', Path({str(tmp_path)!r}), Path({str(tmp_path)!r}), "
+        "die_with_parent=True); "
+        "info = p.start([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"Path({str(pid_file)!r}).write_text(str(info.pid)); time.sleep(60)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code])
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    assert Path(f"/proc/{child}").exists()
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, os.WNOHANG)
+        time.sleep(0.05)
+    stat = Path(f"/proc/{child}/stat")
+    assert not stat.exists() or stat.read_text().split(")")[1].split()[0] == "Z"
