@@ -51,6 +51,8 @@ bench: setup
 	$(BIN)/python -m bench.platform_startup --runs 5
 	$(BIN)/python -m bench.produce --records 1000000
 	$(BIN)/python -m bench.registry_load
+	$(BIN)/python -m bench.avro_codec
+	$(BIN)/python -m bench.cdc --rows 1000000 --rounds 3
 
 clean:
 	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache native/avro/target

@@ -3,8 +3,9 @@
 One private platform (Kafka 4.4, registry, MariaDB 10.11). Every run (one tool, one output
 format) follows the same protocol on a fresh binlog:
 
-1. ``RESET MASTER``; recreate database ``bench_cdc`` with table ``orders`` (INT PK,
-   VARCHAR(64), DECIMAL(10,2), DATETIME, plus ``ts`` DATETIME(6) = ``NOW(6)`` of the insert);
+1. no earlier reader left on the binlog (leftover dump threads killed), ``RESET MASTER``;
+   recreate database ``bench_cdc`` with table ``orders`` (INT PK, VARCHAR(64), DECIMAL(10,2),
+   DATETIME, plus ``ts`` DATETIME(6) = ``NOW(6)`` of the insert);
 2. **catch-up**: insert ``--rows`` rows in transactions of 1,000 rows (multi-row INSERTs,
    autocommit), then create the target topic (1 partition, ``LogAppendTime``) and start the
    connector with ``snapshot.mode=never``, i.e. it streams the whole binlog from its start.
@@ -28,6 +29,7 @@ Run: ``.venv/bin/python -m bench.cdc --rows 1000000``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -66,9 +68,33 @@ def _root(port: int) -> pymysql.connections.Connection:
     return pymysql.connect(host="127.0.0.1", port=port, user="root", autocommit=True)
 
 
-def reset_database(port: int) -> None:
+def binlog_readers(cur: Any) -> list[int]:
+    cur.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
+    return [row[0] for row in cur.fetchall()]
+
+
+def wait_no_readers(cur: Any, quiet_s: float = 1.5, timeout: float = 60) -> float:
+    """Make sure no earlier run still reads the binlog before ``RESET MASTER``; seconds taken.
+
+    MariaDB keeps the dump thread of a replica that went away until it next writes to it, so
+    leftover dump threads are killed; then no reader may reconnect for ``quiet_s`` (a deleted
+    connector's task stops asynchronously, and pipeway's task reconnects every poll interval).
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        for thread in binlog_readers(cur):
+            with contextlib.suppress(pymysql.MySQLError):
+                cur.execute(f"KILL {thread}")
+        time.sleep(quiet_s)
+        if not binlog_readers(cur):
+            return time.monotonic() - started
+    raise RuntimeError(f"a binlog reader keeps reconnecting after {timeout} s")
+
+
+def reset_database(port: int) -> float:
     """Empty binlog, then the database and table (their DDL is the binlog's first events)."""
     with _root(port) as conn, conn.cursor() as cur:
+        waited = wait_no_readers(cur)
         cur.execute(f"DROP DATABASE IF EXISTS {DB}")
         cur.execute("RESET MASTER")
         cur.execute(f"CREATE DATABASE {DB}")
@@ -76,6 +102,7 @@ def reset_database(port: int) -> None:
             f"CREATE TABLE {DB}.{TABLE} (id INT PRIMARY KEY, name VARCHAR(64), "
             "amount DECIMAL(10,2), created DATETIME, ts DATETIME(6))"
         )
+    return waited
 
 
 def insert_rows(port: int, first: int, count: int, rate: float | None = None) -> float:
@@ -322,7 +349,7 @@ def cdc_run(
     prefix = f"{tool}_{fmt}_{server_id}"
     topic = f"{prefix}.{DB}.{TABLE}"
     rows, live = args.rows, args.stream_rows
-    reset_database(port)
+    reader_wait_s = reset_database(port)
     insert_s = insert_rows(port, 0, rows)
     create_topic(bootstrap, topic)
     print(f"[{tool}/{fmt}] inserted {rows:,} rows in {insert_s:.1f} s; starting connector")
@@ -340,7 +367,13 @@ def cdc_run(
         def stop() -> None:
             worker.delete(prefix)
 
-    result: dict[str, Any] = {"tool": tool, "format": fmt, "rows": rows, "insert_s": insert_s}
+    result: dict[str, Any] = {
+        "tool": tool,
+        "format": fmt,
+        "rows": rows,
+        "insert_s": insert_s,
+        "previous_reader_gone_s": reader_wait_s,
+    }
     try:
         if not wait_for(bootstrap, topic, rows, args.timeout, alive):
             error = dbz.error() if tool == "debezium" else worker.failed(prefix)
@@ -375,6 +408,8 @@ def cdc_run(
             latency_ms_max=max(lat),
             value_bytes_median=median([len(m.value()) for m in msgs]),
         )
+        if fmt == "json":
+            result["sample_value"] = json.loads(msgs[0].value())
         print(
             f"[{tool}/{fmt}] {result['rows_per_s_streaming']:,.0f} rows/s streaming, "
             f"{result['rows_per_s_from_start']:,.0f} rows/s from start "

@@ -9,19 +9,26 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from pipeway.cli.common import JsonOption, console, print_json, user_errors
 from pipeway.platform import artifacts
+from pipeway.platform.manager import ENGINES
 from pipeway.platform.prereqs import java_executable, maven_executable
 
 
 def setup(
     engine: Annotated[
-        list[str] | None, typer.Option("--engine", help="Only these engines (default: all).")
+        list[str] | None,
+        typer.Option(
+            "--engine",
+            help="Resolve these engines (default: those the platform runs; "
+            "e.g. --engine debezium for the CDC benchmark).",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check Java and Maven, then resolve the pinned JVM jars (offline once cached)."""
     with user_errors():
         java, mvn = java_executable(), maven_executable()
-        results = {name: str(_resolve(name, as_json)) for name in engine or artifacts.engines()}
+        names = engine or sorted(set(ENGINES.values()))
+        results = {name: str(_resolve(name, as_json)) for name in names}
     if as_json:
         print_json({"java": str(java), "maven": str(mvn), "engines": results})
         return
