@@ -42,9 +42,10 @@ from typing import Any
 import httpx
 import pymysql
 from confluent_kafka import Consumer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
 
 from bench.common import fresh_config, median, percentile, save
+from pipeway.kafka.topics import ensure_topic
 from pipeway.platform import artifacts
 from pipeway.platform.manager import Platform
 from pipeway.platform.ports import free_port
@@ -127,8 +128,7 @@ def insert_rows(port: int, first: int, count: int, rate: float | None = None) ->
 
 def create_topic(bootstrap: str, topic: str) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    new = NewTopic(topic, 1, 1, config={"message.timestamp.type": "LogAppendTime"})
-    admin.create_topics([new])[topic].result(30)
+    ensure_topic(admin, topic, config={"message.timestamp.type": "LogAppendTime"})
 
 
 def wait_for(bootstrap: str, topic: str, count: int, timeout: float, alive=None) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from confluent_kafka import Consumer, Message
+from confluent_kafka import Message
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -30,6 +30,8 @@ from pipeway.connect.runtime.runners import create_runner
 from pipeway.connect.settings import RuntimeSettings
 from pipeway.connect.worker.server import BackgroundWorker
 from pipeway.testing.services import unique_name
+from pipeway.testing.waiting import read_topic as consume
+from pipeway.testing.waiting import wait_for
 
 SOURCE_CLASS = "pipeway_example_fs.connector.LineFileSource"
 SINK_CLASS = "pipeway_example_fs.connector:JsonLinesSink"
@@ -67,42 +69,6 @@ def drain(task: LineFileTask) -> list[Any]:
     while batch := task.poll():
         records += batch
     return records
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float = 60.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout_s
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (httpx.HTTPError, OSError, KeyError) as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what or check}: last={last!r}")
-
-
-def consume(bootstrap: str, topic: str, count: int, timeout_s: float = 30.0) -> list[Message]:
-    """Up to ``count`` messages from the start of ``topic`` (fewer when ``timeout_s`` ends)."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": unique_name("reader"),
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe([topic])
-    out: list[Message] = []
-    deadline = time.monotonic() + timeout_s
-    try:
-        while len(out) < count and time.monotonic() < deadline:
-            out += [m for m in consumer.consume(500, 0.5) if m.error() is None]
-    finally:
-        consumer.close()
-    return out
 
 
 def decode(registry_url: str, topic: str, messages: list[Message]) -> list[tuple[str, Any]]:

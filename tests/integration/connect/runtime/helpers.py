@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from confluent_kafka import Consumer, Message, Producer
+from confluent_kafka import Producer
 from pydantic import Field
 
 from pipeway.connect.api import (
@@ -22,6 +22,10 @@ from pipeway.connect.api import (
 )
 from pipeway.connect.exceptions import RecordError, RetriableError
 from pipeway.connect.settings import RuntimeSettings
+from pipeway.testing.waiting import read_topic as consume
+from pipeway.testing.waiting import wait_for
+
+__all__ = ["consume", "wait_for"]  # the shared waiting helpers, re-exported for these tests
 
 COUNT_SCHEMA = {
     "type": "record",
@@ -31,40 +35,8 @@ COUNT_SCHEMA = {
 }
 
 
-def wait_for(condition: Callable[[], Any], timeout_s: float = 30.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what or condition}")
-
-
 def runtime(name: str, **keys: Any) -> RuntimeSettings:
     return RuntimeSettings.model_validate({"name": name, "connector.class": "test", **keys})
-
-
-def consume(bootstrap: str, topic: str, count: int, timeout_s: float = 30.0) -> list[Message]:
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"reader-{topic}-{time.monotonic_ns()}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe([topic])
-    out: list[Message] = []
-    deadline = time.monotonic() + timeout_s
-    try:
-        while len(out) < count and time.monotonic() < deadline:
-            for msg in consumer.consume(500, 0.5):
-                if msg.error() is None:
-                    out.append(msg)
-    finally:
-        consumer.close()
-    return out
 
 
 def produce(

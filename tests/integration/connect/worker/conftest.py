@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,6 +17,9 @@ from pipeway.connect.runtime.contract import WorkerSettings
 from pipeway.connect.worker.server import BackgroundWorker
 from pipeway.platform.ports import free_port
 from pipeway.testing.services import unique_name
+from pipeway.testing.waiting import wait_for
+
+__all__ = ["wait_for"]  # re-exported for the worker and e2e tests
 
 pytestmark = pytest.mark.integration
 
@@ -64,22 +66,6 @@ def start_worker(worker_settings: WorkerSettings) -> Iterator[StartWorker]:
     yield start
     for worker in started:
         worker.stop()
-
-
-def wait_for(check: Callable[[], Any], timeout_s: float = 60.0, what: str = "") -> Any:
-    """Poll ``check`` until it returns something truthy; its last value on timeout fails."""
-    deadline = time.monotonic() + timeout_s
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (httpx.HTTPError, KeyError, IndexError) as exc:
-            last = exc
-        else:
-            if last:
-                return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what or check}: last={last!r}")
 
 
 def task_states(url: str, name: str) -> list[tuple[str, str]]:

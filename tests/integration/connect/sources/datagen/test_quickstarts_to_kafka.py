@@ -3,11 +3,9 @@ confluent-kafka's own Avro deserializer (proving the registered schemas and wire
 
 from __future__ import annotations
 
-import time
 from importlib import resources
 
 import pytest
-from confluent_kafka import Consumer, Message, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -18,6 +16,7 @@ from pipeway.connect.runtime.runners import create_runner
 from pipeway.connect.settings import RuntimeSettings
 from pipeway.connect.sources.datagen.connector import DatagenConnector
 from pipeway.testing.services import unique_name
+from pipeway.testing.waiting import read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -27,20 +26,6 @@ QUICKSTARTS = sorted(
     if p.name.endswith(".avsc")
 )
 RECORDS = 40
-
-
-def read_topic(bootstrap: str, topic: str, count: int, timeout_s: float = 60) -> list[Message]:
-    """Read ``count`` records from partition 0 (assigned, no group join: quick)."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused"})
-    consumer.assign([TopicPartition(topic, 0, 0)])
-    out: list[Message] = []
-    deadline = time.monotonic() + timeout_s
-    try:
-        while len(out) < count and time.monotonic() < deadline:
-            out.extend(m for m in consumer.consume(500, 0.2) if m.error() is None)
-    finally:
-        consumer.close()
-    return out
 
 
 @pytest.mark.parametrize("quickstart", QUICKSTARTS)
