@@ -190,16 +190,25 @@ def test_kill_9_mid_stream_loses_nothing(
         40,
         "every change in the topic after the restart",
     )
-    time.sleep(1.0)  # anything still in flight
+    # Duplicates count towards the watermark, so reaching ROWS + UPDATED records does not yet
+    # mean every change arrived: read until nothing is missing, or give up and report the loss.
+    decoder = Decoder(AvroReader(registry_url))
+    deadline = time.monotonic() + 40
+    while True:
+        messages = read_range(kafka_bootstrap, topic, high_watermark(kafka_bootstrap, topic))
+        changes = Counter((Decoder.pk(m), decoder.op(m)) for m in messages)
+        created = {pk for pk, op in changes if op == "c"}
+        updated = {pk for pk, op in changes if op == "u"}
+        lost_inserts = set(range(1, ROWS + 1)) - created
+        lost_updates = set(range(1, UPDATED + 1)) - updated
+        if not (lost_inserts or lost_updates) or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    time.sleep(1.0)  # then anything still in flight (e.g. late duplicates) is counted too
     messages = read_range(kafka_bootstrap, topic, high_watermark(kafka_bootstrap, topic))
+    changes = Counter((Decoder.pk(m), decoder.op(m)) for m in messages)
     elapsed = time.monotonic() - started
 
-    decoder = Decoder(AvroReader(registry_url))
-    changes = Counter((Decoder.pk(m), decoder.op(m)) for m in messages)
-    created = {pk for pk, op in changes if op == "c"}
-    updated = {pk for pk, op in changes if op == "u"}
-    lost_inserts = set(range(1, ROWS + 1)) - created
-    lost_updates = set(range(1, UPDATED + 1)) - updated
     duplicates = sum(n - 1 for n in changes.values())
     dup_keys = {key for key, n in changes.items() if n > 1}
     pre_kill = messages[:in_topic_at_kill]
