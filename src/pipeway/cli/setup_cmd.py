@@ -12,14 +12,17 @@ from pipeway.platform import artifacts
 from pipeway.platform.manager import ENGINES
 from pipeway.platform.prereqs import java_executable, maven_executable
 
+JOB_ENGINES = ("spark",)
+"""Engines that are no platform process but that jobs load (Spark's Kafka/Avro connectors)."""
+
 
 def setup(
     engine: Annotated[
         list[str] | None,
         typer.Option(
             "--engine",
-            help="Resolve these engines (default: those the platform runs; "
-            "e.g. --engine debezium for the CDC benchmark).",
+            help="Resolve these engines (default: those the platform runs and the Spark "
+            "connectors jobs load; e.g. --engine debezium for the CDC benchmark).",
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -27,7 +30,7 @@ def setup(
     """Check Java and Maven, then resolve the pinned JVM jars (offline once cached)."""
     with user_errors():
         java, mvn = java_executable(), maven_executable()
-        names = engine or sorted(set(ENGINES.values()))
+        names = engine or sorted({*ENGINES.values(), *JOB_ENGINES})
         results = {name: str(_resolve(name, as_json)) for name in names}
     if as_json:
         print_json({"java": str(java), "maven": str(mvn), "engines": results})
