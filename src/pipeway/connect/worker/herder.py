@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 RECONCILE_INTERVAL_S = 1.0
 POLL_S = 0.1
+STOP_WAIT_S = 1.0
+"""How long a reconciliation waits for stopping tasks before it goes on without them."""
 FinalStatus = Literal["UNASSIGNED", "DELETE", "KEEP"]
 CONNECTOR_STATES: dict[r.TargetState, r.ConnectorState] = {
     "STARTED": "RUNNING",
@@ -88,6 +90,7 @@ class Herder:
         self._validated: dict[str, tuple[bytes, ValidatedConfig]] = {}
         self._restart_seq = 0
         self._dirty = threading.Event()
+        self._stopping: dict[TaskId, threading.Thread] = {}
 
     def mark_history(self) -> None:
         """Treat every restart request read so far as done (call once the log is read)."""
@@ -112,7 +115,8 @@ class Herder:
 
     def _release(self, partitions: set[int]) -> None:
         leaving = [t for t in self.tasks.ids() if task_partition(t.connector, t.task) in partitions]
-        self._stop_tasks(leaving, "UNASSIGNED")
+        # the group hands the partitions over when this returns: every task must be stopped
+        self._stop_tasks(leaving, "UNASSIGNED", wait_s=None)
         for name in [n for n in self._connectors if connector_partition(n) in partitions]:
             self._release_connector(name)
 
@@ -150,7 +154,7 @@ class Herder:
 
     def shutdown(self) -> None:
         """Stop every local task (graceful, commits offsets) and release owned connectors."""
-        self._stop_tasks(self.tasks.ids(), "UNASSIGNED")
+        self._stop_tasks(self.tasks.ids(), "UNASSIGNED", wait_s=None)
         for name in list(self._connectors):
             self._release_connector(name)
         self.owned.clear()
@@ -251,6 +255,7 @@ class Herder:
         return desired
 
     def _reconcile_tasks(self, snap: ConfigSnapshot) -> None:
+        self._stopping = {t: th for t, th in self._stopping.items() if th.is_alive()}
         desired = self._desired_tasks(snap)
         stale = [
             task_id
@@ -262,6 +267,9 @@ class Herder:
         self._stop_tasks([t for t in stale if t not in gone], "UNASSIGNED")
         running = self.tasks.ids()
         for task_id, want in desired.items():
+            previous = self._stopping.get(task_id)
+            if previous is not None and previous.is_alive():  # still committing: start later
+                continue
             if task_id not in running:
                 self._start_task(task_id, want)
             self._apply_target(task_id, want.entry.target)
@@ -289,12 +297,34 @@ class Herder:
             local.runner.resume()
         local.paused = pause
 
-    def _stop_tasks(self, task_ids: Iterable[TaskId], final: FinalStatus) -> None:
+    def _stop_tasks(
+        self, task_ids: Iterable[TaskId], final: FinalStatus, wait_s: float | None = STOP_WAIT_S
+    ) -> None:
+        """Signal every runner at once, stop them in parallel, then write their final status.
+
+        Waits ``wait_s`` (None: until all stopped) so that one slow task (a poll that takes
+        long to return, a large flush) never holds up what this worker does for the other
+        connectors. A task id is not started again until its previous runner has stopped.
+        """
         stopped = self.tasks.pop(task_ids)
-        if not stopped:
-            return
-        stop_all([local.runner for local in stopped.values()], self.stop_timeout_s)
-        for task_id in stopped:
+        threads = []
+        for task_id, local in stopped.items():
+            thread = threading.Thread(
+                target=self._stop_one,
+                args=(task_id, local.runner, final),
+                name=f"stop-{task_id}",
+                daemon=True,
+            )
+            self._stopping[task_id] = thread
+            threads.append(thread)
+            thread.start()
+        deadline = None if wait_s is None else time.monotonic() + wait_s
+        for thread in [*threads, *(self._stopping.values() if wait_s is None else ())]:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+    def _stop_one(self, task_id: TaskId, runner: TaskRunner, final: FinalStatus) -> None:
+        try:
+            stop_all([runner], self.stop_timeout_s)
             log.info("stopped task=%s", task_id)
             if final == "DELETE":
                 self.statuses.put_task(task_id.connector, task_id.task, None)
@@ -303,6 +333,10 @@ class Herder:
                     state="UNASSIGNED", worker_id=self.worker_id, generation=self.generation
                 )
                 self.statuses.put_task(task_id.connector, task_id.task, value)
+        except Exception:  # the status write failed (Kafka down): the next owner rewrites it
+            log.exception("final status of task=%s not written", task_id)
+        finally:
+            self._dirty.set()  # a task waiting for this one to stop can start now
 
     # -- restarts ---------------------------------------------------------------------------
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+
 import pytest
 
 from pipeway.connect.runtime.contract import TaskId
 from pipeway.connect.worker.assignment import connector_partition, task_partition
 from pipeway.connect.worker.exceptions import StoreUnavailable
-from pipeway.connect.worker.herder import Herder
+from pipeway.connect.worker.herder import STOP_WAIT_S, Herder
+from pipeway.testing.waiting import wait_for
 from tests.unit.connect.worker.conftest import shard_config
 from tests.unit.connect.worker.fakes import ALL_PARTITIONS, Cluster, FakeFactory
 from tests.unit.connect.worker.plugins import BROKEN
@@ -223,3 +228,37 @@ def test_kafka_failure_inside_a_rebalance_callback_is_not_raised(
     monkeypatch.undo()
     herder.reconcile()
     assert task_states(cluster, "shards", 4).count("RUNNING") >= 1
+
+
+def test_a_slow_stop_does_not_block_the_herder_nor_restart_early(
+    cluster: Cluster, herder: Herder, factory: FakeFactory
+) -> None:
+    """A config change whose old runner takes long to stop: the reconciliation returns, the
+    task is started again only once the old runner stopped (never two at once)."""
+    release = threading.Event()
+    one: dict[str, Any] = {"tasks.max": 1}
+    cluster.configs.put_connector("shards", shard_config(**one), "STARTED")
+    herder.reconcile()
+    (old,) = factory.created
+
+    def slow_stop(timeout_s: float = 30.0) -> None:
+        release.wait(10)
+        old.calls.append("stop")
+
+    old.stop = slow_stop  # type: ignore[method-assign]
+    cluster.configs.put_connector("shards", shard_config(topic="other", **one))
+    started = time.monotonic()
+    herder.reconcile()
+    assert time.monotonic() - started < STOP_WAIT_S + 0.5
+    assert factory.created == [old]  # the new runner waits for the old one
+    assert task_states(cluster, "shards", 1) == ["RUNNING"]
+
+    release.set()
+    wait_for(lambda: "stop" in old.calls, 5)
+
+    def restarted() -> bool:
+        herder.reconcile()
+        return len(factory.created) == 2
+
+    wait_for(restarted, 5)
+    assert factory.created[1].config.raw["topic"] == "other"
