@@ -55,4 +55,4 @@ bench: setup
 	$(BIN)/python -m bench.cdc --rows 1000000 --rounds 3
 
 clean:
-	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache native/avro/target
+	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache native/*/target

@@ -21,6 +21,7 @@ from pipeway.connect.sources.mysql_cdc.events import (
     fix_empty_sets,
     tombstone,
 )
+from pipeway.connect.sources.mysql_cdc.native_rows import NativeRows
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint
 from pipeway.connect.sources.mysql_cdc.schema_mapping import TableSchema
 from pipeway.connect.sources.mysql_cdc.settings import MySqlCdcSettings
@@ -50,12 +51,17 @@ class RowEventEmitter:
     """Appends the records of one row event to a batch."""
 
     def __init__(
-        self, settings: MySqlCdcSettings, encoders: EncoderCache, partition: dict[str, Any]
+        self,
+        settings: MySqlCdcSettings,
+        encoders: EncoderCache,
+        partition: dict[str, Any],
+        native: NativeRows | None = None,
     ) -> None:
         self._name = settings.topic_prefix
         self._tombstones = settings.tombstones_on_delete
         self._encoders = encoders
         self._partition = partition
+        self._native = native
         self._now_ms = 0
 
     def begin_batch(self) -> None:
@@ -101,7 +107,9 @@ class RowEventEmitter:
             "event": index,
             "row": 0,
         }
-        rows = event.rows
+        rows = self._native.rows(event, schema) if self._native is not None else None
+        if rows is None:
+            rows = self._python_rows(event, encoder)
         if isinstance(event, WriteRowsEvent):
             self._creates(rows, first, encoder, source, offset, out)
         elif isinstance(event, DeleteRowsEvent):
@@ -109,10 +117,27 @@ class RowEventEmitter:
         else:
             self._updates(rows, first, encoder, source, offset, out, parts)
 
-    def _row(self, encoder: RowEncoder, raw: dict[str, Any]) -> dict[str, Any]:
-        row = encoder.from_binlog(raw["values"])
+    def _python_rows(self, event: Any, encoder: RowEncoder) -> list[Any]:
+        """Rows decoded by ``mysql-replication`` and converted here: row dicts, or
+        ``(before, after)`` for updates (what the native decoder returns)."""
+        row = self._row
+        if isinstance(event, WriteRowsEvent | DeleteRowsEvent):
+            return [row(encoder, raw["values"], raw.get("none_sources")) for raw in event.rows]
+        return [
+            (
+                row(encoder, raw["before_values"], raw.get("before_none_sources")),
+                row(encoder, raw["after_values"], raw.get("after_none_sources")),
+            )
+            for raw in event.rows
+        ]
+
+    @staticmethod
+    def _row(
+        encoder: RowEncoder, values: dict[str, Any], none_sources: dict[str, str] | None
+    ) -> dict[str, Any]:
+        row = encoder.from_binlog(values)
         if encoder.schema.set_fields:
-            fix_empty_sets(row, raw.get("none_sources"), encoder.schema)
+            fix_empty_sets(row, none_sources, encoder.schema)
         return row
 
     def _creates(
@@ -126,7 +151,7 @@ class RowEventEmitter:
     ) -> None:
         schema, partition, now = encoder.schema, self._partition, self._now_ms
         for i in range(first, len(rows)):
-            after = self._row(encoder, rows[i])
+            after = rows[i]
             src = source.copy()
             src["row"] = i
             off = offset.copy()
@@ -152,7 +177,7 @@ class RowEventEmitter:
         parts: int,
     ) -> None:
         for i in range(first, len(rows)):
-            before = self._row(encoder, rows[i])
+            before = rows[i]
             key = encoder.key(before)
             produced = self._delete_parts(key, before, self._source(source, i))
             self._finish_row(encoder.schema, produced, i, offset, parts if i == first else 0, out)
@@ -187,15 +212,7 @@ class RowEventEmitter:
         """Updates; one that changes the primary key becomes delete + tombstone + create,
         as in Debezium."""
         for i in range(first, len(rows)):
-            raw = rows[i]
-            before = self._row(
-                encoder,
-                {"values": raw["before_values"], "none_sources": raw.get("before_none_sources")},
-            )
-            after = self._row(
-                encoder,
-                {"values": raw["after_values"], "none_sources": raw.get("after_none_sources")},
-            )
+            before, after = rows[i]
             key, old_key = encoder.key(after), encoder.key(before)
             src = self._source(source, i)
             produced: list[tuple[Row | None, dict[str, Any] | None]] = []

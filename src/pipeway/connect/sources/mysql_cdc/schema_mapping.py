@@ -39,6 +39,8 @@ class FieldMapping:
     nullable: bool
     snapshot: conv.Converter | None
     binlog: conv.Converter | None
+    native: NativeConv = ("same", 0)
+    """What the native binlog decoder applies instead of ``binlog`` (see ``native_rows``)."""
 
 
 def avro_name(text: str) -> str:
@@ -70,93 +72,111 @@ def _allowed(column_type: str) -> tuple[str, ...]:
     return tuple(m.replace("''", "'") for m in _QUOTED.findall(column_type))
 
 
-Mapped = tuple[Any, conv.Converter | None, conv.Converter | None]
-"""(Avro type, snapshot converter, binlog converter)."""
+NativeConv = tuple[str, int]
+"""The native decoder's name for a binlog conversion, with its parameter."""
+
+
+def allowed_members(col: ColumnDef) -> tuple[str, ...]:
+    """The members of an ENUM or SET column, in definition order."""
+    return _allowed(col.column_type)
+
+
+Mapped = tuple[Any, conv.Converter | None, conv.Converter | None, NativeConv]
+"""(Avro type, snapshot converter, binlog converter, native conversion)."""
+
+SAME: NativeConv = ("same", 0)
 
 
 def _integer(col: ColumnDef, settings: MySqlCdcSettings) -> Mapped:
     int16 = {"type": "int", "connect.type": "int16"}
     t, unsigned = col.data_type, col.unsigned
     if t == "tinyint" or (t == "smallint" and not unsigned):
-        return int16, None, None
+        return int16, None, None, SAME
     if t in ("smallint", "mediumint") or (t == "int" and not unsigned):
-        return "int", None, None
+        return "int", None, None, SAME
     if t == "int" or not unsigned:  # INT UNSIGNED, BIGINT
-        return "long", None, None
+        return "long", None, None, SAME
     if settings.bigint_unsigned_handling_mode == "precise":
-        return _decimal(20, 0), conv.unsigned_bigint_precise, conv.unsigned_bigint_precise
-    return "long", conv.unsigned_bigint_long, conv.unsigned_bigint_long
+        precise = conv.unsigned_bigint_precise
+        return _decimal(20, 0), precise, precise, ("decimal_of_int", 0)
+    wrap = conv.unsigned_bigint_long
+    return "long", wrap, wrap, ("wrap_u64", 0)
 
 
 def _decimal_column(col: ColumnDef, settings: MySqlCdcSettings) -> Mapped:
     mode = settings.decimal_handling_mode
     if mode == "double":
-        return "double", conv.decimal_double, conv.decimal_double
+        return "double", conv.decimal_double, conv.decimal_double, ("decimal_double", 0)
     if mode == "string":
-        return "string", conv.decimal_string, conv.decimal_string
-    return _decimal(col.precision or 10, col.scale or 0), None, None
+        return "string", conv.decimal_string, conv.decimal_string, ("decimal_string", 0)
+    return _decimal(col.precision or 10, col.scale or 0), None, None, SAME
 
 
 def _temporal(col: ColumnDef) -> Mapped:
     fsp = col.datetime_precision or 0
     if col.data_type == "date":
         schema = {"type": "int", "logicalType": "date", "connect.name": "io.debezium.time.Date"}
-        return schema, conv.date_days, conv.date_days
+        return schema, conv.date_days, conv.date_days, ("date_days", 0)
     if col.data_type == "time":
         micro_time = _semantic("long", "io.debezium.time.MicroTime")
         micro_time["logicalType"] = "time-micros"
-        binlog = conv.binlog_time_micros if fsp else conv.time_micros
-        return micro_time, conv.time_micros, binlog
+        if fsp:
+            return micro_time, conv.time_micros, conv.binlog_time_micros, ("binlog_time_micros", 0)
+        return micro_time, conv.time_micros, conv.time_micros, ("time_micros", 0)
     if col.data_type == "datetime":
         if fsp <= 3:
             schema = _semantic("long", "io.debezium.time.Timestamp")
             schema["logicalType"] = "timestamp-millis"
-            return schema, conv.datetime_millis, conv.datetime_millis
+            return schema, conv.datetime_millis, conv.datetime_millis, ("datetime_millis", 0)
         schema = _semantic("long", "io.debezium.time.MicroTimestamp")
         schema["logicalType"] = "timestamp-micros"
-        return schema, conv.datetime_micros, conv.datetime_micros
+        return schema, conv.datetime_micros, conv.datetime_micros, ("datetime_micros", 0)
     zoned = conv.zoned_timestamp(fsp)  # timestamp
-    return _semantic("string", "io.debezium.time.ZonedTimestamp"), zoned, zoned
+    return _semantic("string", "io.debezium.time.ZonedTimestamp"), zoned, zoned, ("zoned", fsp)
 
 
 def _bits(col: ColumnDef) -> Mapped:
     bits = col.precision or 1
     if bits == 1:
-        return "boolean", conv.bit_boolean, conv.bit_boolean
+        return "boolean", conv.bit_boolean, conv.bit_boolean, ("bit_bool", 0)
     convert = conv.bits_little_endian(bits)
-    return _semantic("bytes", "io.debezium.data.Bits", length=bits), convert, convert
+    schema = _semantic("bytes", "io.debezium.data.Bits", length=bits)
+    return schema, convert, convert, ("bits", bits)
 
 
 def _binary(col: ColumnDef) -> Mapped:
     if col.data_type == "binary":
-        pad = conv.padded_bytes(col.octet_length or col.char_length or 0)
-        return "bytes", pad, pad
-    return "bytes", conv.raw_bytes, conv.raw_bytes
+        length = col.octet_length or col.char_length or 0
+        pad = conv.padded_bytes(length)
+        return "bytes", pad, pad, ("padded", length)
+    return "bytes", conv.raw_bytes, conv.raw_bytes, ("raw_bytes", 0)
 
 
 def _other(col: ColumnDef) -> Mapped | None:
     t = col.data_type
     if t in STRING_TYPES:
-        return "string", None, None
+        return "string", None, None, SAME
     if t == "json":
-        return _semantic("string", "io.debezium.data.Json"), conv.json_string, conv.json_string
+        json_schema = _semantic("string", "io.debezium.data.Json")
+        return json_schema, conv.json_string, conv.json_string, ("json", 0)
     if t == "enum":
         allowed = ",".join(_allowed(col.column_type))
-        return _semantic("string", "io.debezium.data.Enum", allowed=allowed), None, None
+        return _semantic("string", "io.debezium.data.Enum", allowed=allowed), None, None, SAME
     if t == "set":
         members = _allowed(col.column_type)
         to_text = conv.set_string(members)
         schema = _semantic("string", "io.debezium.data.EnumSet", allowed=",".join(members))
-        return schema, to_text, to_text
+        return schema, to_text, to_text, ("set_string", 0)
     if t == "year":
-        return _semantic("int", "io.debezium.time.Year"), None, None
+        return _semantic("int", "io.debezium.time.Year"), None, None, SAME
     if t == "float":
         # FLOAT(M,D) is a double in Debezium; FLOAT and FLOAT(p<=24) a 4-byte float
         if "," in col.column_type:
-            return "double", None, conv.rounded(col.scale or 0)
-        return "float", None, None
+            digits = col.scale or 0
+            return "double", None, conv.rounded(digits), ("round", digits)
+        return "float", None, None, SAME
     if t in ("double", "real"):
-        return "double", None, None
+        return "double", None, None, SAME
     return None
 
 
@@ -182,8 +202,9 @@ def map_column(col: ColumnDef, settings: MySqlCdcSettings, qualified: str) -> Fi
         mapped = _other(col)
     if mapped is None:
         raise UnsupportedColumnType(f"{qualified}.{col.name}", col.column_type)
-    avro_type, snapshot, binlog = mapped
-    return FieldMapping(col.name, avro_name(col.name), avro_type, col.nullable, snapshot, binlog)
+    avro_type, snapshot, binlog, native = mapped
+    field = avro_name(col.name)
+    return FieldMapping(col.name, field, avro_type, col.nullable, snapshot, binlog, native)
 
 
 def _avro_field(mapping: FieldMapping) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from pipeway.connect.sources.mysql_cdc.gtid import (
     MySqlGtidSet,
     parse_gtid_state,
 )
+from pipeway.connect.sources.mysql_cdc.native_rows import NativeRows
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
 from pipeway.connect.sources.mysql_cdc.row_events import RowEventEmitter, TxnContext
 from pipeway.connect.sources.mysql_cdc.server import connection_kwargs
@@ -63,11 +64,14 @@ class BinlogStreamer:
         partition: dict[str, Any],
         start: ResumePoint,
         use_gtid: bool,
+        native: bool = False,
     ) -> None:
         self._settings = settings
         self._is_mariadb = is_mariadb
         self._schemas = schemas
-        self._emitter = RowEventEmitter(settings, EncoderCache(), partition)
+        self.native: NativeRows | None = NativeRows() if native else None
+        """The compiled row decoder's dispatcher; None: every row event is decoded in Python."""
+        self._emitter = RowEventEmitter(settings, EncoderCache(), partition, self.native)
         self._reader: BinLogStreamReader | None = None
         self._state: GtidState | None = (
             parse_gtid_state(start.point.gtids, is_mariadb) if start.point.gtids else None

@@ -13,6 +13,7 @@ import pymysql
 from pipeway.connect.api import SourceRecord, SourceTask
 from pipeway.connect.sources.mysql_cdc.exceptions import DatabaseUnavailable, OffsetNotAvailable
 from pipeway.connect.sources.mysql_cdc.filters import CaptureFilter
+from pipeway.connect.sources.mysql_cdc.native_rows import native_enabled
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
 from pipeway.connect.sources.mysql_cdc.server import (
     connect,
@@ -40,6 +41,8 @@ class MySqlCdcTask(SourceTask):
         s = self.config
         self.partition: dict[str, Any] = {"server": s.topic_prefix}
         self._capture = CaptureFilter(s)
+        self.native_rows = native_enabled()
+        """Decode row events with the compiled decoder (read once: PIPEWAY_BINLOG_NATIVE)."""
         self._ctl: Any = connect(s)
         self.is_mariadb = probe(self._ctl, s.connector_adapter)
         self._schemas = SchemaCache(s, self._capture, self._control)
@@ -81,7 +84,13 @@ class MySqlCdcTask(SourceTask):
     def _stream_from(self, start: ResumePoint, use_gtid: bool) -> None:
         log.info("streaming from %s txn=%s", start.point.describe(), start.txn)
         self.streamer = BinlogStreamer(
-            self.config, self.is_mariadb, self._schemas, self.partition, start, use_gtid
+            self.config,
+            self.is_mariadb,
+            self._schemas,
+            self.partition,
+            start,
+            use_gtid,
+            native=self.native_rows,
         )
 
     def _control(self) -> Any:
