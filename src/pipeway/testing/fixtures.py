@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeway.platform.components.mariadb import MariaDbEndpoint
 from pipeway.testing.services import LocalServices, create_topic, unique_name
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 BOOTSTRAP_ENV = "PIPEWAY_TEST_BOOTSTRAP_SERVERS"
 REGISTRY_ENV = "PIPEWAY_TEST_REGISTRY_URL"
@@ -78,3 +82,25 @@ def make_topic(kafka_bootstrap: str, request: pytest.FixtureRequest) -> Callable
         return create_topic(kafka_bootstrap, name, partitions, config)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """One SparkSession (``local[2]``, UI off) for the whole run: Spark starts in ~10 s once.
+
+    Tests must not stop it or change static settings; give each streaming query its own
+    checkpoint directory (``tmp_path``).
+    """
+    from pipeway.jobs.session import get_spark, stop_spark
+    from pipeway.jobs.settings import SparkSettings
+
+    settings = SparkSettings(
+        master="local[2]",
+        app_name="pipeway-tests",
+        shuffle_partitions=2,
+        ui_enabled=False,
+        data_dir=tmp_path_factory.mktemp("pipeway-spark"),
+    )
+    session = get_spark(settings)
+    yield session
+    stop_spark()
