@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pipeway import __version__
-from pipeway.cli import connect_cmd, demo_cmd, platform_cmd, setup_cmd
+from pipeway.cli import connect_cmd, demo_cmd, jobs_cmd, platform_cmd, setup_cmd
 
 app = typer.Typer(
     name="pipeway",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(platform_cmd.app, name="platform")
 app.add_typer(connect_cmd.app, name="connect")
+app.add_typer(jobs_cmd.app, name="jobs")
 app.command(name="setup")(setup_cmd.setup)
 app.command(name="demo")(demo_cmd.demo)
 

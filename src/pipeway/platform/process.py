@@ -27,7 +27,7 @@ class ProcessInfo:
     proc_start_ticks: int
 
 
-def _proc_start_ticks(pid: int) -> int | None:
+def proc_start_ticks(pid: int) -> int | None:
     """Start time of ``pid`` in clock ticks since boot, or None when it does not exist."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -83,7 +83,7 @@ class ManagedProcess:
                 start_new_session=True,
                 preexec_fn=_die_with_parent if self.die_with_parent else None,
             )
-        info = ProcessInfo(self._popen.pid, time.time(), _proc_start_ticks(self._popen.pid) or 0)
+        info = ProcessInfo(self._popen.pid, time.time(), proc_start_ticks(self._popen.pid) or 0)
         self.pid_file.write_text(json.dumps(info.__dict__))
         return info
 
@@ -94,7 +94,7 @@ class ManagedProcess:
         except (OSError, ValueError, TypeError):
             return None
         self._reap()
-        ticks = _proc_start_ticks(info.pid)
+        ticks = proc_start_ticks(info.pid)
         if ticks is None or (info.proc_start_ticks and ticks != info.proc_start_ticks):
             self.pid_file.unlink(missing_ok=True)
             return None
@@ -145,7 +145,7 @@ class ManagedProcess:
 
     @staticmethod
     def _alive(pid: int) -> bool:
-        return _proc_start_ticks(pid) is not None
+        return proc_start_ticks(pid) is not None
 
     @staticmethod
     def _signal(pid: int, sig: signal.Signals) -> None:

@@ -1,0 +1,1 @@
+"""Streaming SQL: SQL files over registered topics (the KSQL-like path of ``pipeway jobs``)."""
