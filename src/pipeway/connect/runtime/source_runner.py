@@ -1,10 +1,12 @@
 """Runs a source task: poll → transforms → convert → produce, then commit acknowledged offsets.
 
 At-least-once: a source offset is written to the offset topic only once Kafka has
-acknowledged its record and every earlier record. Every ``offset.flush.interval.ms`` (and
-at stop) the runner takes the latest offset polled per source partition, flushes the
-producer (the loop is single threaded, so nothing else is polled meanwhile), and commits
-those offsets only if every delivery succeeded; then it calls ``task.commit``. A record Kafka
+acknowledged its record and every earlier record of its source partition. Every record is
+tracked in :class:`SubmittedRecords`; every ``offset.flush.interval.ms`` the runner commits,
+per source partition, the offset of the latest record of the acknowledged prefix, without
+waiting for the records still in flight (so under continuous load the offsets advance every
+interval and a crash re-delivers about one interval of records); then it calls
+``task.commit``. At stop it flushes the producer first and commits everything. A record Kafka
 refuses for good fails the task without a commit (or, with ``errors.tolerance=all``, goes to
 the dead letter queue and counts as handled, as in Kafka Connect since KIP-779).
 """
@@ -33,6 +35,7 @@ from pipeway.connect.runtime.error_handling import (
 )
 from pipeway.connect.runtime.exceptions import DeliveryError, OffsetCommitError, StageError
 from pipeway.connect.runtime.offsets import OffsetStore, PartitionKey, partition_key
+from pipeway.connect.runtime.submitted import Committable, SubmittedRecord, SubmittedRecords
 from pipeway.connect.runtime.task_thread import PAUSED_WAIT_S, TaskThread
 from pipeway.kafka.topics import TIMEOUT_S, ensure_topic
 
@@ -107,7 +110,8 @@ class SourceTaskRunner(TaskThread):
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
         self._topics: set[str] = set()
-        self._pending: dict[PartitionKey, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+        self._submitted = SubmittedRecords()
+        self._retry: Committable = {}  # offsets of a commit that failed, tried again next time
         self._last_partition: object = None
         self._last_key: PartitionKey = ()
         self._delivery_error: Exception | None = None
@@ -141,7 +145,7 @@ class SourceTaskRunner(TaskThread):
             self.commit()
 
     def _on_stop(self) -> None:
-        self.commit()
+        self.commit(final=True)
 
     def _teardown(self, failed: bool) -> None:
         if self._task is not None:
@@ -180,6 +184,7 @@ class SourceTaskRunner(TaskThread):
         self.task_metrics.batch_latency((time.perf_counter() - started) * 1000)
 
     def _send(self, record: SourceRecord) -> None:
+        handle = self._track(record)
         out: SourceRecord | None = record
         if self._apply is not None:
             try:
@@ -188,14 +193,16 @@ class SourceTaskRunner(TaskThread):
                 failed = FailedRecord.from_source(record)
                 self._errors.handle(Stage.TRANSFORMATION, exc, failed, type(self._chain))
                 out = None
-        if out is not None:
-            try:
-                key, value = self._convert(out)
-                self._produce(out, key, value)
-            except StageError as exc:
-                failed = FailedRecord.from_source(out)
-                self._errors.handle(exc.stage, exc.cause, failed, exc.executing_class)
-        self._mark(record)
+        if out is None:
+            handle.ack()  # dropped by a transform, or its error was handled
+            return
+        try:
+            key, value = self._convert(out)
+            self._produce(out, key, value, handle)
+        except StageError as exc:
+            failed = FailedRecord.from_source(out)
+            self._errors.handle(exc.stage, exc.cause, failed, exc.executing_class)
+            handle.ack()
 
     def _convert(self, record: SourceRecord) -> tuple[bytes | None, bytes | None]:
         try:
@@ -210,11 +217,21 @@ class SourceTaskRunner(TaskThread):
             self._stopping,
         )
 
-    def _produce(self, record: SourceRecord, key: bytes | None, value: bytes | None) -> None:
+    def _produce(
+        self,
+        record: SourceRecord,
+        key: bytes | None,
+        value: bytes | None,
+        handle: SubmittedRecord,
+    ) -> None:
         if record.topic not in self._topics:
             self._ensure_topic(record.topic)
         producer = self._require_producer()
         partition = record.kafka_partition if record.kafka_partition is not None else -1
+
+        def delivered(err: KafkaError | None, msg: Message) -> None:
+            self._on_delivery(handle, err, msg)
+
         while True:
             try:
                 producer.produce(
@@ -224,7 +241,7 @@ class SourceTaskRunner(TaskThread):
                     partition=partition,
                     headers=record.headers or None,  # type: ignore[arg-type]
                     timestamp=record.timestamp or 0,
-                    on_delivery=self._on_delivery,
+                    on_delivery=delivered,
                 )
                 return
             except BufferError:
@@ -232,9 +249,10 @@ class SourceTaskRunner(TaskThread):
             except KafkaException as exc:
                 raise StageError(Stage.KAFKA_PRODUCE, exc, "Producer") from exc
 
-    def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
+    def _on_delivery(self, handle: SubmittedRecord, err: KafkaError | None, msg: Message) -> None:
         """Delivery report (runs inside producer.poll/flush on this thread)."""
         if err is None:
+            handle.acked = True
             self._acked += 1  # added to the metrics after each poll (cheaper than per record)
             return
         failure = DeliveryError(msg.topic() or "", err.str())
@@ -242,22 +260,24 @@ class SourceTaskRunner(TaskThread):
             self._errors.handle(
                 Stage.KAFKA_PRODUCE, failure, FailedRecord.from_message(msg), "Producer"
             )
-        except Exception as exc:
+        except Exception as exc:  # not tolerated: the task fails, this offset never commits
             if self._delivery_error is None:
                 self._delivery_error = exc
+            return
+        handle.ack()  # tolerated: in the dead letter queue, which is flushed before commits
 
     def _count_acks(self) -> None:
         if self._acked:
             self.task_metrics.written(self._acked)
             self._acked = 0
 
-    def _mark(self, record: SourceRecord) -> None:
-        """Remember the record's offset as the latest of its source partition."""
+    def _track(self, record: SourceRecord) -> SubmittedRecord:
+        """Submit the record's offset, in poll order, to the tracker of its source partition."""
         partition = record.source_partition
         if partition is not self._last_partition:
             self._last_partition = partition
             self._last_key = partition_key(partition)
-        self._pending[self._last_key] = (partition, record.source_offset)
+        return self._submitted.submit(self._last_key, partition, record.source_offset)
 
     def _ensure_topic(self, topic: str) -> None:
         admin = self._admin or AdminClient({"bootstrap.servers": self._config.bootstrap_servers})
@@ -268,9 +288,10 @@ class SourceTaskRunner(TaskThread):
 
     # offsets -----------------------------------------------------------------------------
 
-    def commit(self) -> bool:
-        """Flush, then commit the offsets of everything polled so far if all was delivered.
+    def commit(self, final: bool = False) -> bool:
+        """Commit the offsets of the acknowledged prefix of every source partition.
 
+        ``final`` (at stop) first flushes the producer, so everything delivered is covered.
         Returns whether offsets were committed. Runs on the task thread only.
 
         Raises:
@@ -279,27 +300,28 @@ class SourceTaskRunner(TaskThread):
         """
         self._next_commit = time.monotonic() + self._config.offset_flush_interval_ms / 1000
         producer = self._require_producer()
-        snapshot, self._pending = self._pending, {}
-        remaining = producer.flush(TIMEOUT_S)
+        if final:
+            producer.flush(TIMEOUT_S)
+        else:
+            producer.poll(0)  # serve the delivery reports that arrived
         self._count_acks()
-        self.task_metrics.offset_lag = remaining
+        self.task_metrics.offset_lag = len(producer)
         if self._delivery_error is not None:
             raise self._delivery_error
-        if remaining or not snapshot:
-            self._pending = {**snapshot, **self._pending}
+        snapshot = {**self._retry, **self._submitted.committable()}
+        self._retry = {}
+        if not snapshot:
             return False
         return self._commit_snapshot(snapshot)
 
-    def _commit_snapshot(
-        self, snapshot: dict[PartitionKey, tuple[Mapping[str, Any], Mapping[str, Any]]]
-    ) -> bool:
+    def _commit_snapshot(self, snapshot: Committable) -> bool:
         if self._errors.dlq is not None:
             self._errors.dlq.flush()  # a lost DLQ record fails the task: never drop silently
         try:
             self._offsets.commit(self.task_id.connector, snapshot)
         except (OffsetCommitError, KafkaException) as exc:
             logger.error("offset commit failed task=%s error=%s", self.task_id, exc)
-            self._pending = {**snapshot, **self._pending}
+            self._retry = snapshot
             return False
         self.task_metrics.offset_commits_total += 1
         if self._task is not None:

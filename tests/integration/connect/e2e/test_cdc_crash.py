@@ -10,15 +10,14 @@ What is proven, and how the duplicate bound is derived:
   from the last committed source offset.
 - **No loss**: the whole topic is read back (pk and op from the Confluent-wire Avro records);
   every inserted id has a ``c`` record and every updated id a ``u`` record.
-- **Bounded duplicates**: the runner writes source offsets only after ``producer.flush()``
-  (every ``offset.flush.interval.ms``), so at the moment the last offset record before the kill
-  was produced, Kafka held exactly the records up to that offset; only records produced after
-  it can be delivered again. Records are produced with CreateTime = produce time on the same
-  host clock as the offset record, so ``uncommitted`` = records in the topic before the
-  restart whose timestamp is ≥ the timestamp of the last offset record before the kill
-  (inclusive: same-millisecond records count, an upper bound). The test asserts
-  ``duplicates <= uncommitted`` and that every duplicate is one of those records. Duplicates
-  > 0 is not required (the kill may land right after a commit).
+- **Bounded duplicates**: the runner commits, every ``offset.flush.interval.ms``, the source
+  offset of the latest record of the acknowledged prefix (that record and every earlier one
+  are in Kafka); only records after it can be delivered again. The last offset committed
+  before the kill names a binlog transaction (GTID), its row event and row; the record it
+  names is found in the topic through its Debezium ``source`` block (``gtid``, ``pos`` of the
+  row event, ``row``), and ``uncommitted`` = the records after it that were in the topic at
+  the kill. The test asserts ``duplicates <= uncommitted`` and that every duplicate is one of
+  those records. Duplicates > 0 is not required (the kill may land right after a commit).
 """
 
 from __future__ import annotations
@@ -85,16 +84,38 @@ class Decoder:
         self.avro = avro
         self.schemas: dict[int, Any] = {}
 
-    def op(self, msg: Message) -> str:
+    def value(self, msg: Message) -> Any:
         data = msg.value()
         if data is None:
-            return "tombstone"
+            return None
         schema_id = self.avro.schema_id(data)
         if schema_id not in self.schemas:
             schema = self.avro.registry.get_schema(schema_id).schema_str or "null"
             self.schemas[schema_id] = parse_schema(json.loads(schema))
-        value: Any = schemaless_reader(io.BytesIO(data[5:]), self.schemas[schema_id], None)
-        return str(value["op"])
+        return schemaless_reader(io.BytesIO(data[5:]), self.schemas[schema_id], None)
+
+    def op(self, msg: Message) -> str:
+        value = self.value(msg)
+        return "tombstone" if value is None else str(value["op"])
+
+    def covered(self, messages: list[Message], offset: dict[str, Any]) -> int:
+        """Index of the record a committed offset names (the last record it covers).
+
+        A streaming offset is ``{"txn": gtid, "event": n, "row": r}``: rows ``0..r-1`` of the
+        ``n``-th row event (0-based) of transaction ``gtid`` are done. In the records, the row
+        event is told apart by ``source.pos`` (its start) and the row by ``source.row``.
+        """
+        assert offset.get("txn") and "part" not in offset, offset
+        events: list[int] = []
+        for index, msg in enumerate(messages):
+            source = (self.value(msg) or {}).get("source") or {}
+            if source.get("gtid") != offset["txn"]:
+                continue
+            if source["pos"] not in events:
+                events.append(source["pos"])
+            if len(events) - 1 == offset["event"] and source["row"] == offset["row"] - 1:
+                return index
+        raise AssertionError(f"no record in the topic for the committed offset {offset}")
 
     @staticmethod
     def pk(msg: Message) -> int:
@@ -212,12 +233,14 @@ def test_kill_9_mid_stream_loses_nothing(
     duplicates = sum(n - 1 for n in changes.values())
     dup_keys = {key for key, n in changes.items() if n > 1}
     pre_kill = messages[:in_topic_at_kill]
-    uncommitted = [m for m in pre_kill if m.timestamp()[1] >= commit_ts]
+    uncommitted = pre_kill[decoder.covered(pre_kill, committed) + 1 :]
+    produced_after_commit = sum(m.timestamp()[1] >= commit_ts for m in pre_kill)
     uncommitted_keys = {(Decoder.pk(m), decoder.op(m)) for m in uncommitted}
     print(
         f"\ncrash test: {ROWS} inserts + {UPDATED} updates; killed at {killed_at:.1f} s with "
-        f"{in_topic_at_kill} records in the topic ({len(uncommitted)} after the last offset "
-        f"commit {committed}); topic now {len(messages)} records; lost inserts "
+        f"{in_topic_at_kill} records in the topic ({len(uncommitted)} after the record the "
+        f"last offset commit {committed} names; {produced_after_commit} produced after that "
+        f"commit); topic now {len(messages)} records; lost inserts "
         f"{len(lost_inserts)}, lost updates {len(lost_updates)}, duplicates {duplicates}; "
         f"{elapsed:.1f} s total"
     )
