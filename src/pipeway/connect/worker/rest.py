@@ -25,7 +25,7 @@ from pipeway.connect.worker.exceptions import (
     StoreUnavailable,
     TaskNotFound,
 )
-from pipeway.connect.worker.service import ConnectService, invalid_message
+from pipeway.connect.worker.service import FORWARDED_HEADER, ConnectService, invalid_message
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,8 @@ def _task_routes(app: FastAPI, svc: ConnectService) -> None:
         return Response(status_code=204)
 
     @app.get("/connectors/{name}/tasks/{task}/metrics")
-    def task_metrics(name: str, task: int) -> dict[str, Any]:
-        return svc.task_metrics(name, task)
+    def task_metrics(name: str, task: int, request: Request) -> dict[str, Any]:
+        return svc.task_metrics(name, task, forward=FORWARDED_HEADER not in request.headers)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:

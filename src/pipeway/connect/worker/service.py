@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
+from urllib.parse import quote
+
+import httpx
 
 from pipeway import __version__
 from pipeway.connect.exceptions import InvalidConnectorConfig, UnknownPlugin
@@ -284,13 +287,41 @@ class ConnectService:
         metrics = {task_id: local.runner.metrics() for task_id, local in self.herder.tasks.items()}
         return prometheus_text(metrics)
 
-    def task_metrics(self, name: str, task: int) -> dict[str, Any]:
+    def task_metrics(self, name: str, task: int, forward: bool = True) -> dict[str, Any]:
+        """This worker's metrics of the task, else the answer of the worker that runs it.
+
+        The status record names the running worker by its id, ``host:port`` of its API as in
+        Kafka Connect, so the request is forwarded there once (never forwarded again).
+        """
         status = self.task_status(name, task)
         local = self.herder.tasks.get(TaskId(name, task))
-        if local is None:
-            raise NotRunningHere(f"{name}-{task}", status["worker_id"])
-        return {
-            "id": {"connector": name, "task": task},
-            "worker_id": self.worker_id,
-            "metrics": dict(local.runner.metrics()),
-        }
+        owner = status["worker_id"]
+        if local is not None:
+            return {
+                "id": {"connector": name, "task": task},
+                "worker_id": self.worker_id,
+                "metrics": dict(local.runner.metrics()),
+            }
+        if forward and owner and owner != self.worker_id and status["state"] != "UNASSIGNED":
+            found = _forward_get(owner, f"/connectors/{quote(name, safe='')}/tasks/{task}/metrics")
+            if found is not None:
+                return found
+        raise NotRunningHere(f"{name}-{task}", owner)
+
+
+FORWARDED_HEADER = "X-Pipeway-Forwarded"
+
+
+def _forward_get(worker_id: str, path: str) -> dict[str, Any] | None:
+    """GET ``path`` from another worker (its id is ``host:port``); None when it won't answer."""
+    try:
+        response = httpx.get(
+            f"http://{worker_id}{path}", headers={FORWARDED_HEADER: "true"}, timeout=5
+        )
+    except (httpx.HTTPError, ValueError) as exc:  # unreachable, or an id that is no address
+        log.info("forwarding to worker=%s failed: %s", worker_id, exc)
+        return None
+    if response.status_code != 200:
+        return None
+    body: dict[str, Any] = response.json()
+    return body
