@@ -56,7 +56,6 @@ def spark_conf(settings: SparkSettings) -> dict[str, str]:
         "spark.sql.session.timeZone": settings.time_zone,
         "spark.sql.streaming.checkpointLocation": str(settings.checkpoint_root()),
         "spark.sql.warehouse.dir": str(spark_dir / "warehouse"),
-        "spark.local.dir": str(spark_dir / "tmp"),
         # a stopped query's temporary checkpoint is removed instead of piling up
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
     }
@@ -108,8 +107,9 @@ def _build(settings: SparkSettings) -> SparkSession:
     # pyspark starts its JVM with $JAVA_HOME; it is read once, when the gateway launches
     os.environ["JAVA_HOME"] = str(java_home)
     conf = spark_conf(settings)
-    for key in ("spark.sql.warehouse.dir", "spark.local.dir"):
-        Path(conf[key]).mkdir(parents=True, exist_ok=True)
+    Path(conf["spark.sql.warehouse.dir"]).mkdir(parents=True, exist_ok=True)
+    if settings.master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no "resolves to loopback" warning
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)

@@ -38,7 +38,7 @@ class SparkSettings(BaseModel):
     )
 
     def spark_dir(self) -> Path:
-        """``<data dir>/spark``: checkpoints, warehouse and scratch space of every job."""
+        """``<data dir>/spark``: checkpoints and warehouse of every job."""
         return default_data_dir(self.data_dir) / "spark"
 
     def checkpoint_root(self) -> Path:

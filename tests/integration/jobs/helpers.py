@@ -42,4 +42,5 @@ def avro_values(
 
 def rows(df: DataFrame, *columns: str) -> list[tuple[Any, ...]]:
     """Collected rows as sorted tuples of ``columns`` (plain values, easy to compare)."""
-    return sorted(tuple(r[c] for c in columns) for r in df.collect())
+    found = [tuple(r[c] for c in columns) for r in df.collect()]
+    return sorted(found, key=lambda t: tuple((v is not None, v) for v in t))

@@ -63,7 +63,10 @@ class RunResult:
     status: str
     passes: int = 0
     input_rows: int = 0
+    """Rows read by all queries (a topic read by two queries counts twice)."""
     queries: list[str] = field(default_factory=list)
+    query_rows: dict[str, int] = field(default_factory=dict)
+    """Rows read per query name, over all passes."""
 
 
 class _StopFlag:
@@ -171,7 +174,11 @@ class JobRunner:
             state.write_record(record, self.settings.data_dir)
             self._await(ctx.queries)
             result.passes += 1
-            rows = sum(_input_rows(q) for q in ctx.queries)
+            rows = 0
+            for query in ctx.queries:
+                read = _input_rows(query)
+                result.query_rows[query.name] = result.query_rows.get(query.name, 0) + read
+                rows += read
             result.input_rows += rows
             if mode is not RunMode.UNTIL_IDLE or rows == 0:
                 return
