@@ -44,7 +44,9 @@ from pydantic import BaseModel, ConfigDict
 AvroSchema = dict[str, Any] | list[Any] | str
 """An Avro schema as decoded JSON (record dict, union list or primitive name)."""
 
-Headers = list[tuple[str, bytes | None]]
+Headers = list[tuple[str, Any]]
+"""Record headers: bytes pass through as they are; other values are written (source) and
+read (sink) by the connector's ``header.converter``."""
 
 
 class ConnectorSettings(BaseModel):
@@ -80,7 +82,12 @@ class SourceRecord:
 
 @dataclass(slots=True, frozen=True)
 class SinkRecord:
-    """A record a sink task receives: decoded key and value plus its Kafka coordinates."""
+    """A record a sink task receives: decoded key and value plus its Kafka coordinates.
+
+    ``key_schema``/``value_schema`` are the writer's schemas as Avro (the registered schema
+    for Avro, the envelope's schema translated for JSON with schemas), None without one;
+    header values are decoded by ``header.converter``.
+    """
 
     topic: str
     kafka_partition: int

@@ -33,7 +33,7 @@ class RuntimeSettings(BaseModel):
     tasks_max: int = Field(1, alias="tasks.max", ge=1, le=64)
     key_converter: str = Field("avro", alias="key.converter")
     value_converter: str = Field("avro", alias="value.converter")
-    header_converter: str = Field("string", alias="header.converter")
+    header_converter: str = Field("simple", alias="header.converter")
     transforms: list[str] = Field(default_factory=list)
     predicates: list[str] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
@@ -50,6 +50,14 @@ class RuntimeSettings(BaseModel):
     errors_dlq_context_headers: bool = Field(
         True, alias="errors.deadletterqueue.context.headers.enable"
     )
+
+    @field_validator("header_converter")
+    @classmethod
+    def _known_header_converter(cls, value: str) -> str:
+        from pipeway.connect.runtime.header_conversion import header_converter_name
+
+        header_converter_name(value)  # ValueError naming the known converters
+        return value
 
     @field_validator("transforms", "predicates", "topics", mode="before")
     @classmethod

@@ -7,17 +7,19 @@ turned into a JSON string (and registered) only on a cache miss. A record withou
 gets a primitive Avro schema inferred from its Python type (``string``, ``long``...) when the
 converter needs one.
 
-Sink side: :class:`SinkDecoder` turns consumed messages into :class:`SinkRecord` s. The
-writer schema is not attached (``value_schema`` is None); values arrive as fastavro decodes
-them (dicts, ``datetime``, ``Decimal``...).
+Sink side: :class:`SinkDecoder` turns consumed messages into :class:`SinkRecord` s with the
+writer's schemas attached (see :mod:`.record_schemas`); values arrive as fastavro decodes
+them (dicts, ``datetime``, ``Decimal``...). Headers go through ``header.converter``
+(:mod:`.header_conversion`) on both sides.
 
-Failures raise :class:`StageError` with stage ``KEY_CONVERTER`` or ``VALUE_CONVERTER``.
+Failures raise :class:`StageError` with stage ``KEY_CONVERTER``, ``VALUE_CONVERTER`` or
+``HEADER_CONVERTER``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -25,8 +27,12 @@ from confluent_kafka import Message
 
 from pipeway.connect.api import AvroSchema, SinkRecord, SourceRecord
 from pipeway.connect.runtime.exceptions import StageError
+from pipeway.connect.runtime.header_conversion import HeaderConverter
+from pipeway.connect.runtime.record_schemas import RegisteredSchemas, avro_from_connect
 from pipeway.connect.settings import RuntimeSettings
 from pipeway.serde import (
+    AvroDeserializer,
+    JsonDeserializer,
     MessageField,
     SchemaRegistry,
     SerializationContext,
@@ -36,8 +42,11 @@ from pipeway.serde import (
 
 logger = logging.getLogger(__name__)
 
+HEADER_KEY = "header.converter"
+
 KEY_STAGE = "KEY_CONVERTER"
 VALUE_STAGE = "VALUE_CONVERTER"
+HEADER_STAGE = "HEADER_CONVERTER"
 
 _PRIMITIVES: tuple[tuple[type, str], ...] = (
     (bool, "boolean"),
@@ -51,10 +60,11 @@ _PRIMITIVES: tuple[tuple[type, str], ...] = (
 def converter_properties(
     runtime: RuntimeSettings, grouped_props: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """``key.converter`` / ``value.converter`` and their ``.*`` options in one map."""
+    """``key.converter`` / ``value.converter`` (their ``.*`` options) and ``header.converter``."""
     props = {k: v for k, v in grouped_props.items() if k.startswith(("key.", "value."))}
     props["key.converter"] = runtime.key_converter
     props["value.converter"] = runtime.value_converter
+    props[HEADER_KEY] = runtime.header_converter
     return props
 
 
@@ -100,6 +110,20 @@ class SourceConverter:
         self._props = dict(properties)
         self._registry = registry
         self._cache: dict[tuple[str, str, int], _Encoder] = {}
+        self.headers = HeaderConverter(str(self._props.get(HEADER_KEY, "simple")))
+
+    def convert_headers(self, record: SourceRecord) -> list[tuple[str, bytes | None]] | None:
+        """The record's headers as Kafka header bytes.
+
+        Raises:
+            StageError: a header value cannot be written (``HEADER_CONVERTER``).
+        """
+        if not record.headers:
+            return None
+        try:
+            return self.headers.to_kafka(record.headers)
+        except Exception as exc:
+            raise StageError(HEADER_STAGE, exc, class_name(self.headers)) from exc
 
     def convert(self, record: SourceRecord) -> tuple[bytes | None, bytes | None]:
         """(key bytes, value bytes) of ``record``.
@@ -182,6 +206,32 @@ class SinkDecoder:
         self.key_class = class_name(self._key)
         self.value_class = class_name(self._value)
         self._contexts: dict[str, tuple[SerializationContext, SerializationContext]] = {}
+        self._key_decode = self._with_schema(self._key, registry)
+        self._value_decode = self._with_schema(self._value, registry)
+        self.headers = HeaderConverter(str(props.get(HEADER_KEY, "simple")))
+
+    @staticmethod
+    def _with_schema(
+        deserializer: Any, registry: SchemaRegistry | None
+    ) -> Callable[[bytes | None, SerializationContext], tuple[AvroSchema | None, Any]]:
+        """A decode returning (writer schema as Avro, value) for this kind of converter."""
+        if isinstance(deserializer, AvroDeserializer):
+            # a connector's own registry URL: the deserializer holds that client
+            schemas = RegisteredSchemas(getattr(deserializer, "_registry", None) or registry)
+
+            def avro(data: bytes | None, ctx: SerializationContext) -> tuple[Any, Any]:
+                value = deserializer(data, ctx)
+                return schemas.of(data), value
+
+            return avro
+        if isinstance(deserializer, JsonDeserializer):
+
+            def json(data: bytes | None, ctx: SerializationContext) -> tuple[Any, Any]:
+                schema, value = deserializer.deserialize_with_schema(data, ctx)
+                return (None if schema is None else avro_from_connect(dict(schema))), value
+
+            return json
+        return lambda data, ctx: (None, deserializer(data, ctx))
 
     def decode(self, msg: Message) -> SinkRecord:
         """The sink record of ``msg``.
@@ -195,13 +245,17 @@ class SinkDecoder:
             contexts = (SerializationContext(topic, "key"), SerializationContext(topic, "value"))
             self._contexts[topic] = contexts
         try:
-            key = self._key(msg.key(), contexts[0])
+            key_schema, key = self._key_decode(msg.key(), contexts[0])
         except Exception as exc:
             raise StageError(KEY_STAGE, exc, self.key_class) from exc
         try:
-            value = self._value(msg.value(), contexts[1])
+            value_schema, value = self._value_decode(msg.value(), contexts[1])
         except Exception as exc:
             raise StageError(VALUE_STAGE, exc, self.value_class) from exc
+        try:
+            headers = self.headers.from_kafka(msg.headers())  # type: ignore[arg-type]
+        except Exception as exc:
+            raise StageError(HEADER_STAGE, exc, class_name(self.headers)) from exc
         kind, timestamp = msg.timestamp()
         return SinkRecord(
             topic=topic,
@@ -209,6 +263,8 @@ class SinkDecoder:
             kafka_offset=msg.offset() or 0,
             key=key,
             value=value,
-            headers=list(msg.headers() or []),  # type: ignore[arg-type]
+            key_schema=key_schema,
+            value_schema=value_schema,
+            headers=headers,
             timestamp=timestamp if kind else None,
         )

@@ -198,7 +198,8 @@ class SourceTaskRunner(TaskThread):
             return
         try:
             key, value = self._convert(out)
-            self._produce(out, key, value, handle)
+            headers = self._converter.convert_headers(out)
+            self._produce(out, key, value, headers, handle)
         except StageError as exc:
             failed = FailedRecord.from_source(out)
             self._errors.handle(exc.stage, exc.cause, failed, exc.executing_class)
@@ -222,6 +223,7 @@ class SourceTaskRunner(TaskThread):
         record: SourceRecord,
         key: bytes | None,
         value: bytes | None,
+        headers: list[tuple[str, bytes | None]] | None,
         handle: SubmittedRecord,
     ) -> None:
         if record.topic not in self._topics:
@@ -239,7 +241,7 @@ class SourceTaskRunner(TaskThread):
                     value,
                     key,
                     partition=partition,
-                    headers=record.headers or None,  # type: ignore[arg-type]
+                    headers=headers,  # type: ignore[arg-type]
                     timestamp=record.timestamp or 0,
                     on_delivery=delivered,
                 )

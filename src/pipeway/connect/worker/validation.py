@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from pipeway.connect.api import Connector, ConnectorSettings
 from pipeway.connect.exceptions import InvalidConnectorConfig, UnknownPlugin
 from pipeway.connect.plugins import load_connector
+from pipeway.connect.runtime.header_conversion import header_converter_name
 from pipeway.connect.settings import RuntimeSettings, errors_by_key, split_config
 from pipeway.connect.transforms import TransformChain
 from pipeway.serde.converter_config import converter_config_from_properties
@@ -112,7 +113,12 @@ def converter_errors(raw: Mapping[str, Any], grouped: Mapping[str, Any]) -> Erro
     defaults = RuntimeSettings.model_fields
     errors: Errors = {}
     known = set(available_converters())
-    for prefix in CONVERTER_KEYS:
+    header = str(raw.get("header.converter", defaults["header_converter"].default))
+    try:
+        header_converter_name(header)
+    except ValueError as exc:
+        errors["header.converter"] = [str(exc)]
+    for prefix in CONVERTER_KEYS[:2]:  # the header converter is not a serde converter
         field = defaults[prefix.replace(".", "_")]
         name = str(raw.get(prefix, field.default))
         if name not in known:

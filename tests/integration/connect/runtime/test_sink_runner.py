@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 from pipeway.connect.runtime.contract import TaskId, WorkerSettings
 from pipeway.connect.runtime.offsets import OffsetStore
@@ -213,3 +213,45 @@ def test_pause_and_resume(
     runner.resume()
     assert runner.status().state == "RUNNING"
     wait_for(lambda: len(task_of(runner).flushed) == 10)
+
+
+def test_records_carry_writer_schemas_and_converted_headers(
+    make_runner: Make, make_topic: Callable[..., str], kafka_bootstrap: str, registry_url: str
+) -> None:
+    """Avro values carry the registered writer schema, JSON-with-schema values the envelope's
+    schema as Avro; headers are decoded by the default SimpleHeaderConverter."""
+    avro_topic, json_topic = make_topic(), make_topic()
+    serialize = AvroSerializer(RegistryClient(registry_url), orjson.dumps(COUNT_SCHEMA).decode())
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    value = serialize({"n": 1, "pad": ""}, SerializationContext(avro_topic, "value"))
+    producer.produce(avro_topic, value, headers=[("attempt", b"3"), ("ok", b"true")])
+    envelope = {
+        "schema": {
+            "type": "struct",
+            "name": "Count",
+            "fields": [{"field": "n", "type": "int64", "optional": False}],
+        },
+        "payload": {"n": 2},
+    }
+    producer.produce(json_topic, orjson.dumps(envelope), headers=[("who", b"me")])
+    assert producer.flush(30) == 0
+
+    avro_runner = make_runner(unique_name("sink"), avro_topic)
+    json_runner = make_runner(unique_name("sink"), json_topic, **{"value.converter": "json"})
+    for runner in (avro_runner, json_runner):
+        runner.start()
+    avro_record = wait_for(lambda: task_of(avro_runner).flushed)[0]
+    json_record = wait_for(lambda: task_of(json_runner).flushed)[0]
+
+    assert avro_record.value == {"n": 1, "pad": ""}
+    assert avro_record.value_schema["name"] == COUNT_SCHEMA["name"]
+    assert avro_record.value_schema["fields"] == COUNT_SCHEMA["fields"]
+    assert avro_record.key_schema is None  # no key
+    assert avro_record.headers == [("attempt", 3), ("ok", True)]
+    assert json_record.value == {"n": 2}
+    assert json_record.value_schema == {
+        "type": "record",
+        "name": "Count",
+        "fields": [{"name": "n", "type": "long"}],
+    }
+    assert json_record.headers == [("who", "me")]

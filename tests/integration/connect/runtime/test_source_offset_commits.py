@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
+from typing import Any
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
@@ -12,7 +14,7 @@ from pipeway.connect.runtime.contract import TaskId, WorkerSettings
 from pipeway.connect.runtime.offsets import OffsetStore
 from pipeway.connect.runtime.runners import create_runner
 
-from .helpers import CountConnector, CountSettings, runtime, wait_for
+from .helpers import CountConnector, CountSettings, consume, runtime, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -50,3 +52,47 @@ def test_offsets_advance_every_interval_under_continuous_load(
     advanced = sum(b[0] > a[0] for a, b in itertools.pairwise(samples))
     assert advanced == len(samples) - 1
     assert metrics["offset_commits_total"] >= 20  # 3 s at a 100 ms interval, some slack
+
+
+class HeaderTask(CountConnector.task_class):  # type: ignore[misc,valid-type]
+    """The counting task, with typed header values on each record."""
+
+    def record(self, n: int) -> Any:
+        base = super().record(n)
+        return dataclasses.replace(base, headers=[("n", n), ("even", n % 2 == 0), ("raw", b"\x00")])
+
+
+class HeaderConnector(CountConnector):
+    task_class = HeaderTask
+
+
+@pytest.mark.parametrize(
+    ("converter", "expected"),
+    [
+        (None, [("n", b"1"), ("even", b"false"), ("raw", b"\x00")]),
+        (
+            "org.apache.kafka.connect.json.JsonConverter",
+            [("n", b"1"), ("even", b"false"), ("raw", b"\x00")],
+        ),
+        ("string", [("n", b"1"), ("even", b"False"), ("raw", b"\x00")]),
+    ],
+)
+def test_header_converter_writes_source_headers(
+    worker: WorkerSettings,
+    offsets: OffsetStore,
+    kafka_bootstrap: str,
+    unique_topic: str,
+    converter: str | None,
+    expected: list[tuple[str, bytes]],
+) -> None:
+    keys = {"header.converter": converter} if converter else {}
+    settings = CountSettings(topic=unique_topic, count=1)
+    runner = create_runner(
+        TaskId("hdr", 0), HeaderConnector, settings, runtime("hdr", **keys), {}, {}, worker, offsets
+    )
+    runner.start()
+    try:
+        [msg] = consume(kafka_bootstrap, unique_topic, 1)
+    finally:
+        runner.stop(10)
+    assert msg.headers() == expected

@@ -45,6 +45,7 @@ def test_converter_properties_merge_runtime_and_prefixed_keys() -> None:
         "key.converter": "string",
         "value.converter": "avro",
         "value.converter.auto.register.schemas": "false",
+        "header.converter": "simple",
     }
 
 
