@@ -65,6 +65,7 @@ def compile_encoder(
             raise ConnectDataError("null for a required field without a default", path)
         return inner(value)
 
+    encode.inner = inner  # type: ignore[attr-defined]  # for struct encoders (non-null values)
     return encode
 
 
@@ -162,22 +163,67 @@ def _primitive_decoder(kind: str, path: str) -> Convert:
 
 
 def _struct_encoder(schema: ConnectSchema, decimal_format: DecimalFormat, path: str) -> Convert:
-    """Encode a mapping field by field; keys the schema does not know are an error."""
+    """Encode a mapping field by field; keys the schema does not know are an error.
+
+    Runs once per record and per nested struct, so it is generated as one straight-line
+    function: a field whose value already is its JSON form (a str for a string, an int in
+    range for an integer...) is copied after an inline type check; anything else (None,
+    logical types, nested structs, bad values) goes through the field's compiled encoder,
+    which converts it or raises as before.
+    """
     fields = [
-        (name, compile_encoder(field, decimal_format, _join(path, name)))
+        (name, field, compile_encoder(field, decimal_format, _join(path, name)))
         for name, field in _fields(schema, path)
     ]
-    names = frozenset(name for name, _ in fields)
+    names = frozenset(name for name, _, _ in fields)
 
-    def encode(value: Any) -> Any:
+    def fail(value: Any) -> Any:
         if not isinstance(value, Mapping):
             raise ConnectDataError(f"expected a mapping, got {type(value).__name__}", path)
-        if len(value) > len(names) or not names.issuperset(value):
-            unknown = sorted(str(k) for k in value if k not in names)
-            raise ConnectDataError(f"fields not in the schema: {', '.join(unknown)}", path)
-        return {name: enc(value.get(name)) for name, enc in fields}
+        unknown = sorted(str(k) for k in value if k not in names)
+        raise ConnectDataError(f"fields not in the schema: {', '.join(unknown)}", path)
 
-    return encode
+    env: dict[str, Any] = {"Mapping": Mapping, "names": names, "fail": fail, "n": len(names)}
+    reads, items = [], []
+    for i, (name, field, enc) in enumerate(fields):
+        env[f"e{i}"], env[f"i{i}"] = enc, enc.inner  # type: ignore[attr-defined]
+        check = _inline_check(field, f"v{i}", env, i)
+        reads.append(f"    v{i} = get({name!r})\n")
+        # a non-null value skips the null handling of e{i}: straight to its encoder i{i}
+        convert = f"i{i}(v{i}) if v{i} is not None else e{i}(v{i})"
+        value = convert if check is None else f"v{i} if ({check}) else {convert}"
+        items.append(f"{name!r}: {value}")
+    source = (
+        "def encode(value):\n"
+        "    if type(value) is not dict and not isinstance(value, Mapping):\n"
+        "        fail(value)\n"
+        "    if len(value) > n or not names.issuperset(value):\n"
+        "        fail(value)\n"
+        "    get = value.get\n"
+        f"{''.join(reads)}"
+        f"    return {{{', '.join(items)}}}\n"
+    )
+    exec(compile(source, f"<struct encoder {path or 'root'}>", "exec"), env)
+    return env["encode"]
+
+
+def _inline_check(field: ConnectSchema, var: str, env: dict[str, Any], i: int) -> str | None:
+    """A Python expression true when ``var`` is already the encoded value of ``field``."""
+    nullable = bool(field.get("optional")) and field.get("default") is None
+    kind = connect_type(field)
+    if field.get("name") in _LOGICAL or kind not in (*_INT_RANGES, *_INLINE_TYPES):
+        # logical types and containers convert their values: only a null passes as is
+        return f"{var} is None" if nullable else None
+    if kind in _INT_RANGES:
+        env[f"lo{i}"], env[f"hi{i}"] = _INT_RANGES[kind]
+        check = f"type({var}) is int and lo{i} <= {var} <= hi{i}"
+    else:
+        check = f"type({var}) is {_INLINE_TYPES[kind]}"
+    return f"{var} is None or {check}" if nullable else check
+
+
+_LOGICAL = frozenset({DECIMAL, DATE, TIME, TIMESTAMP})
+_INLINE_TYPES = {"string": "str", "boolean": "bool", "float": "float", "double": "float"}
 
 
 def _struct_decoder(schema: ConnectSchema, path: str) -> Convert:
@@ -242,6 +288,11 @@ def _decimal_encoder(scale: int, decimal_format: DecimalFormat, path: str) -> Co
     exponent = Decimal(1).scaleb(-scale)
 
     def encode(value: Any) -> Any:
+        if type(value) is Decimal and value.as_tuple().exponent == -scale:
+            exact = value  # already at the schema's scale (what decimal columns hold)
+            if decimal_format == "NUMERIC":
+                return orjson.Fragment(str(exact))
+            return _b64encode(_signed_bytes(int(exact.scaleb(scale))))
         if not isinstance(value, Decimal | int | float) or isinstance(value, bool):
             raise ConnectDataError(f"expected a Decimal, got {type(value).__name__}", path)
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)

@@ -278,3 +278,28 @@ def test_decoders_are_cached_per_schema(value_ctx):
     assert deserializer._decoders == cached
     assert deserializer(other) == "s"
     assert len(deserializer._decoders) == 1
+
+
+def test_struct_fast_paths_encode_like_the_field_encoders():
+    """Values already in JSON form are copied; anything else goes through the field encoder."""
+    schema = connect_schema_from_avro(
+        '{"type": "record", "name": "R", "fields": ['
+        '{"name": "flag", "type": "boolean"}, {"name": "n", "type": "int"},'
+        '{"name": "x", "type": ["null", "double"], "default": null},'
+        '{"name": "d", "type": {"type": "bytes", "logicalType": "decimal",'
+        ' "precision": 5, "scale": 2}},'
+        '{"name": "inner", "type": ["null", {"type": "record", "name": "I",'
+        ' "fields": [{"name": "s", "type": "string"}]}], "default": null}]}'
+    )
+    encode = compile_encoder(schema)
+    at_scale = {"flag": True, "n": 7, "x": 1, "d": Decimal("1.10"), "inner": {"s": "a"}}
+    shorter = {"flag": False, "n": -1, "x": None, "d": Decimal("1.1"), "inner": None}
+
+    assert encode(at_scale) == {"flag": True, "n": 7, "x": 1.0, "d": "bg==", "inner": {"s": "a"}}
+    assert encode(shorter) == {"flag": False, "n": -1, "x": None, "d": "bg==", "inner": None}
+    with pytest.raises(ConnectDataError, match="expected int32, got bool"):
+        encode({**at_scale, "n": True})
+    with pytest.raises(ConnectDataError, match="more than 2 decimal places"):
+        encode({**at_scale, "d": Decimal("1.123")})
+    with pytest.raises(ConnectDataError, match="expected a mapping, got list"):
+        encode([])

@@ -39,7 +39,7 @@ from pipeway.connect.sources.mysql_cdc.gtid import (
 from pipeway.connect.sources.mysql_cdc.native_rows import NativeRows
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
 from pipeway.connect.sources.mysql_cdc.row_events import RowEventEmitter, TxnContext
-from pipeway.connect.sources.mysql_cdc.server import connection_kwargs
+from pipeway.connect.sources.mysql_cdc.server import Connection, connection_kwargs
 from pipeway.connect.sources.mysql_cdc.settings import MySqlCdcSettings
 from pipeway.connect.sources.mysql_cdc.tables import SchemaCache
 
@@ -94,6 +94,7 @@ class BinlogStreamer:
             "resume_stream": True,
             "only_events": ONLY_EVENTS,
             "enable_logging": False,
+            "pymysql_wrapper": Connection,
         }
         if by_gtid:
             kwargs.update(auto_position=point.gtids, is_mariadb=self._is_mariadb)
