@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -106,6 +107,8 @@ def _build(settings: SparkSettings) -> SparkSession:
         raise SparkSetupError(str(exc)) from exc
     # pyspark starts its JVM with $JAVA_HOME; it is read once, when the gateway launches
     os.environ["JAVA_HOME"] = str(java_home)
+    # Python workers (pandas UDFs, transformWithStateInPandas) need this venv's packages
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     conf = spark_conf(settings)
     Path(conf["spark.sql.warehouse.dir"]).mkdir(parents=True, exist_ok=True)
     if settings.master.startswith("local"):
