@@ -34,19 +34,32 @@ def sql_job_builder(script: str, source: str) -> Callable[[JobContext], None]:
 
     def build(ctx: JobContext) -> None:
         views: set[str] = set()
-        for statement in statements:
-            _run_statement(ctx, statement, views, source)
+        try:
+            for statement in statements:
+                _run_statement(ctx, statement, views, source)
+        finally:
+            # started queries hold their analysed plans; dropping the views lets the next
+            # run (same session) read the topics afresh, with their dead letter queries
+            for view in views:
+                ctx.spark.catalog.dropTempView(_quoted(view))
 
     return build
 
 
+def _temp_views(ctx: JobContext) -> set[str]:
+    return {t.name for t in ctx.spark.catalog.listTables() if t.isTemporary}
+
+
 def _run_statement(ctx: JobContext, statement: Statement, views: set[str], source: str) -> None:
+    """Run one statement; ``views`` collects the temporary views this build created."""
     insert = parse_insert(statement)
     sql = insert.query if insert else statement.text
     try:
         _register_topics(ctx, sql, views, source, statement.line)
         if insert is None:
+            before = _temp_views(ctx)
             ctx.spark.sql(sql)
+            views.update(_temp_views(ctx) - before)
             return
         frame = ctx.spark.sql(sql)
         mode = _output_mode(insert, source)
@@ -61,7 +74,7 @@ def _run_statement(ctx: JobContext, statement: Statement, views: set[str], sourc
 def _register_topics(ctx: JobContext, sql: str, views: set[str], source: str, line: int) -> None:
     """Make each table the statement reads a temporary view of its topic's decoded stream."""
     for name in relation_names(ctx.spark, sql):
-        if name in views or ctx.spark.catalog.tableExists(name):
+        if name in views:
             continue
         topic = resolve_topic(ctx.registry, name)
         if topic is None:
@@ -70,8 +83,12 @@ def _register_topics(ctx: JobContext, sql: str, views: set[str], source: str, li
                 f"{source}:{line}: {name!r} is neither a view nor a registered topic "
                 f"(no subject {tried} in the registry)"
             )
-        ctx.read(topic).createOrReplaceTempView(f"`{name}`" if "." in name else name)
+        ctx.read(topic).createOrReplaceTempView(_quoted(name))
         views.add(name)
+
+
+def _quoted(name: str) -> str:
+    return f"`{name}`" if "." in name else name
 
 
 def _output_mode(insert: InsertInto, source: str) -> OutputMode:

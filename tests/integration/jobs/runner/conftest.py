@@ -51,15 +51,21 @@ def produce_actions(kafka: KafkaSettings, topic: str, actions: Iterable[dict[str
     return produce(kafka.bootstrap_servers, topic, [(None, v) for v in values])
 
 
-def read_avro_topic(kafka: KafkaSettings, topic: str, expected: int) -> list[tuple[Any, Any]]:
-    """(key, value) of every record in ``topic``, decoded with confluent-kafka's deserializer."""
+def read_avro_topic(
+    kafka: KafkaSettings, topic: str, expected: int, avro_key: bool = True
+) -> list[tuple[Any, Any]]:
+    """(key, value) of every record in ``topic``, decoded with confluent-kafka's deserializer
+    (a key that is not Avro comes back as text)."""
     registry = SchemaRegistryClient({"url": kafka.registry_url})
     decode = AvroDeserializer(registry)
     messages = read_topic(kafka.bootstrap_servers, topic, expected)
     out = []
     for m in messages:
         key = m.key()
-        key_value = decode(key, SerializationContext(topic, MessageField.KEY)) if key else None
+        if key and avro_key:
+            key_value = decode(key, SerializationContext(topic, MessageField.KEY))
+        else:
+            key_value = key.decode() if key else None
         out.append((key_value, decode(m.value(), SerializationContext(topic, MessageField.VALUE))))
     return out
 
