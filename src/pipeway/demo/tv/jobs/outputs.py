@@ -1,0 +1,173 @@
+"""Writing one micro-batch of the operator's rows to the output topics (``foreachBatch``).
+
+Sessions and views go out as they are; the shards' partial minute cells are summed (their
+users are disjoint, so distinct viewers add up) and top programs ranked here, which works
+because every shard finalizes a window in the same batch (the watermark is global). Values
+are Confluent Avro with the contract's schemas (``schemas/<topic>.avsc``), keys an Avro
+record of the row key, so a batch replayed after a crash rewrites the same keyed rows.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.avro.functions import to_avro
+
+from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs.topics import COUNTS, TvJobConfig
+from pipeway.demo.tv.schemas import schema
+from pipeway.jobs.kafka_sink import kafka_batch_write
+from pipeway.jobs.registry import subject_for
+from pipeway.jobs.settings import KafkaSettings
+from pipeway.serde import RegistryClient
+from pipeway.serde.wire_format import encode_header
+
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    contract.SESSIONS: ("user_id", "device_id", "start_ts"),
+    contract.SHOW_VIEWS: ("user_id", "device_id", "session_start_ts", "show_start_ts"),
+    contract.AD_VIEWS: ("user_id", "device_id", "session_start_ts", "break_start_ts"),
+    contract.PROGRAM_MINUTE: (
+        "window_start", "channel_id", "program_id", "age_band", "gender", "city_id",
+    ),
+    contract.AD_MINUTE: ("window_start", "ad_id", "age_band", "gender", "city_id"),
+    contract.TOP_PROGRAMS: ("window_start", "rank"),
+    COUNTS: ("shard", "name"),
+}  # fmt: skip
+"""The Kafka key of each output: the contract's row key (docs/jobs/tv-analytics.md)."""
+
+COUNTS_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": "AnalyticsCount",
+    "namespace": "pipeway.demo.tv",
+    "doc": "A counter of one shard of the tv-analytics job; sum the shards' last values.",
+    "fields": [
+        {"name": "shard", "type": "int"},
+        {"name": "name", "type": "string"},
+        {"name": "value", "type": "long"},
+    ],
+}
+
+
+def _seconds(ms: str) -> Column:
+    return F.col(ms).cast("double") / 1000.0
+
+
+def _window(frame: DataFrame) -> DataFrame:
+    return frame.withColumn("window_end", F.col("window_start") + contract.WINDOW_MS)
+
+
+def sessions(batch: DataFrame) -> DataFrame:
+    rows = batch.where(F.col("kind") == "session")
+    return rows.withColumns(
+        {
+            "duration_ms": F.col("end_ts") - F.col("start_ts"),
+            "seconds": (F.col("end_ts") - F.col("start_ts")).cast("double") / 1000.0,
+            "standby": F.col("end_reason") == contract.END_STANDBY,
+        }
+    )
+
+
+def views(batch: DataFrame, kind: str) -> DataFrame:
+    return batch.where(F.col("kind") == kind).withColumn("seconds", _seconds("view_ms"))
+
+
+def summed(batch: DataFrame, kind: str, group: list[str]) -> DataFrame:
+    """The shards' partial cells of ``kind`` added up per window and group."""
+    cells = batch.where(F.col("kind") == kind).groupBy("window_start", *group)
+    totals = cells.agg(
+        F.first("title", ignorenulls=True).alias("title"),
+        F.sum("viewers").alias("viewers"),
+        F.sum("view_ms").alias("view_ms"),
+    )
+    return _window(totals).withColumn("seconds", _seconds("view_ms"))
+
+
+def top_programs(batch: DataFrame) -> DataFrame:
+    programs = summed(batch, "program_total", ["channel_id", "program_id"])
+    order = Window.partitionBy("window_start").orderBy(
+        F.desc("viewers"), F.desc("view_ms"), "channel_id", "program_id"
+    )
+    ranked = programs.withColumn("rank", F.row_number().over(order))
+    return ranked.where(F.col("rank") <= contract.TOP_N)
+
+
+def counts(batch: DataFrame) -> DataFrame:
+    """Each shard's counters as of its last save in the batch."""
+    rows = batch.where(F.col("kind") == "count").groupBy("shard", "name")
+    return rows.agg(F.max_by("value", "version").alias("value"))
+
+
+class OutputWriter:
+    """The ``foreachBatch`` function of the analytics query (runs on the driver)."""
+
+    def __init__(self, config: TvJobConfig, kafka: KafkaSettings, registry: RegistryClient):
+        self.config = config
+        self.kafka = kafka
+        self.registry = registry
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        batch = batch.persist()
+        try:
+            for name, frame in self.frames(batch).items():
+                self.write(frame, name)
+        finally:
+            batch.unpersist()
+
+    @staticmethod
+    def frames(batch: DataFrame) -> dict[str, DataFrame]:
+        return {
+            contract.SESSIONS: sessions(batch),
+            contract.SHOW_VIEWS: views(batch, "show_view"),
+            contract.AD_VIEWS: views(batch, "ad_view"),
+            contract.PROGRAM_MINUTE: summed(
+                batch,
+                "program_cell",
+                ["channel_id", "program_id", "age_band", "gender", "city_id"],
+            ),
+            contract.AD_MINUTE: summed(
+                batch, "ad_cell", ["ad_id", "age_band", "gender", "city_id"]
+            ),
+            contract.TOP_PROGRAMS: top_programs(batch),
+            COUNTS: counts(batch),
+        }
+
+    def write(self, frame: DataFrame, name: str) -> None:
+        topic = self.config.topic(name)
+        kafka_batch_write(self._encoded(frame, name, topic), topic, self.kafka)
+
+    def _encoded(self, frame: DataFrame, name: str, topic: str) -> DataFrame:
+        value_schema, key_schema = self._schemas[name]
+        fields = [f["name"] for f in value_schema["fields"]]
+        value_text, key_text = json.dumps(value_schema), json.dumps(key_schema)
+        value_id = self.registry.register(subject_for(topic, "value"), value_text)
+        key_id = self.registry.register(subject_for(topic, "key"), key_text)
+        value = F.struct(*[F.col(f) for f in fields])
+        key = F.struct(*[F.col(f) for f in ROW_KEYS[name]])
+        return frame.select(
+            F.concat(F.lit(encode_header(key_id)), to_avro(key, key_text)).alias("key"),
+            F.concat(F.lit(encode_header(value_id)), to_avro(value, value_text)).alias("value"),
+        )
+
+    @cached_property
+    def _schemas(self) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        out = {}
+        for name in ROW_KEYS:
+            value_schema = COUNTS_SCHEMA if name == COUNTS else schema(name)
+            out[name] = (value_schema, key_schema(value_schema, ROW_KEYS[name]))
+        return out
+
+
+def key_schema(value_schema: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The key record: the row key's fields as the value schema types them."""
+    by_name = {f["name"]: f for f in value_schema["fields"]}
+    fields = [{k: v for k, v in by_name[n].items() if k != "doc"} for n in names]
+    return {
+        "type": "record",
+        "name": value_schema["name"] + "Key",
+        "namespace": value_schema.get("namespace", "pipeway.demo.tv"),
+        "fields": fields,
+    }

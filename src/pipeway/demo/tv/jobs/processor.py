@@ -1,0 +1,121 @@
+"""The stateful operator: one ``transformWithStateInPandas`` key per user shard.
+
+Each call loads the shard's :class:`ShardState` from Spark's state store, applies the batch's
+events (dropping actions below the batch's watermark), steps to the watermark and saves the
+state back, so a query restarted from its checkpoint resumes with exactly the committed
+state. An event-time timer one millisecond past the last step makes Spark call the shard in
+the next batch whose watermark moved, even without input (the no-data batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+from pyspark.sql.streaming.stateful_processor import (
+    ExpiredTimerInfo,
+    StatefulProcessor,
+    StatefulProcessorHandle,
+    TimerValues,
+)
+from pyspark.sql.types import BinaryType, StructField, StructType
+
+from pipeway.demo.tv.jobs.shard import ShardState
+from pipeway.demo.tv.jobs.views import Row
+
+OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kind", "string"),
+    ("shard", "int"),
+    ("version", "long"),
+    ("name", "string"),
+    ("value", "long"),
+    ("user_id", "int"),
+    ("device_id", "string"),
+    ("channel_id", "int"),
+    ("start_ts", "long"),
+    ("end_ts", "long"),
+    ("end_reason", "string"),
+    ("session_start_ts", "long"),
+    ("program_id", "int"),
+    ("title", "string"),
+    ("show_start_ts", "long"),
+    ("show_end_ts", "long"),
+    ("ad_id", "string"),
+    ("break_start_ts", "long"),
+    ("break_end_ts", "long"),
+    ("complete", "boolean"),
+    ("age_band", "string"),
+    ("gender", "string"),
+    ("user_city_id", "int"),
+    ("city_id", "int"),
+    ("city_source", "string"),
+    ("temp_c", "double"),
+    ("weather_main", "string"),
+    ("window_start", "long"),
+    ("viewers", "long"),
+    ("view_ms", "long"),
+)
+"""Every kind of row the operator emits (``kind``: session, show_view, ad_view,
+program_cell, program_total, ad_cell, count), as one wide schema of nullable columns."""
+OUTPUT_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in OUTPUT_COLUMNS)
+_PANDAS_TYPES = {
+    "string": "object",
+    "int": "Int32",
+    "long": "Int64",
+    "double": "Float64",
+    "boolean": "boolean",
+}
+_STATE_SCHEMA = StructType([StructField("blob", BinaryType(), False)])
+
+
+class TvAnalyticsProcessor(StatefulProcessor):
+    """Keyed by ``shard``; all computation is in :class:`ShardState`."""
+
+    def init(self, handle: StatefulProcessorHandle) -> None:
+        self.handle = handle
+        self.state = handle.getValueState("shard_state", _STATE_SCHEMA)
+
+    def handleInputRows(
+        self, key: Any, rows: Iterator[pd.DataFrame], timerValues: TimerValues
+    ) -> Iterator[pd.DataFrame]:
+        watermark = timerValues.getCurrentWatermarkInMs()
+        shard = self._load()
+        for frame in rows:
+            shard.apply(frame.to_dict("records"), watermark)
+        yield self._finish(int(key[0]), shard, shard.step(watermark), watermark)
+
+    def handleExpiredTimer(
+        self, key: Any, timerValues: TimerValues, expiredTimerInfo: ExpiredTimerInfo
+    ) -> Iterator[pd.DataFrame]:
+        watermark = timerValues.getCurrentWatermarkInMs()
+        shard = self._load()
+        yield self._finish(int(key[0]), shard, shard.step(watermark), watermark)
+
+    def close(self) -> None:
+        pass
+
+    def _load(self) -> ShardState:
+        stored = self.state.get()
+        return ShardState.loads(stored[0]) if stored is not None else ShardState()
+
+    def _finish(
+        self, shard_id: int, shard: ShardState, rows: list[Row], watermark: int
+    ) -> pd.DataFrame:
+        shard.version += 1
+        self.state.update((shard.dumps(),))
+        for timer in list(self.handle.listTimers()):
+            self.handle.deleteTimer(timer)
+        self.handle.registerTimer(watermark + 1)
+        counts = [{**r, "version": shard.version} for r in shard.count_rows()]
+        return frame([{**r, "shard": shard_id} for r in [*rows, *counts]])
+
+
+def frame(rows: list[Row]) -> pd.DataFrame:
+    """Rows as a pandas frame of :data:`OUTPUT_COLUMNS` (absent fields are null)."""
+    return pd.DataFrame(
+        {
+            name: pd.array([r.get(name) for r in rows], dtype=_PANDAS_TYPES[type_])
+            for name, type_ in OUTPUT_COLUMNS
+        }
+    )
