@@ -19,7 +19,8 @@ class RunMode(enum.StrEnum):
     UNTIL_IDLE = "until-idle"
 
 
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds?|m|min|minutes?)\s*$", re.I)
+_UNITS = r"ms|millis(?:econds?)?|s|secs?|seconds?|m|mins?|minutes?"
+_INTERVAL = re.compile(rf"^\s*(\d+(?:\.\d+)?)\s*({_UNITS})\s*$", re.I)
 
 
 def parse_interval(text: str) -> str:
@@ -34,7 +35,7 @@ def parse_interval(text: str) -> str:
             f"trigger interval {text!r} is not a duration like '500ms', '2 seconds', '1 minute'"
         )
     amount, unit = match.group(1), match.group(2).lower()
-    if unit == "ms":
+    if unit == "ms" or unit.startswith("milli"):
         return f"{amount} milliseconds"
     if unit.startswith("m"):
         return f"{amount} minutes"

@@ -10,6 +10,7 @@ topics) and nothing is double counted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -21,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 
 from pydantic import BaseModel, ConfigDict, Field
+from pyspark.errors import StreamingQueryException
 from pyspark.sql.streaming import StreamingQuery
 
 from pipeway.jobs.exceptions import JobsError
@@ -204,7 +206,8 @@ class JobRunner:
                 _raise_failures(self.spec.name, queries)
                 if not active:
                     return
-                active[0].awaitTermination(1)
+                with contextlib.suppress(StreamingQueryException):
+                    active[0].awaitTermination(1)  # raises when it failed: reported below
         finally:
             self._stop_all(queries)
         _raise_failures(self.spec.name, queries)

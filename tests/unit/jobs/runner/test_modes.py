@@ -15,6 +15,8 @@ from pipeway.jobs.runner.modes import RunMode, parse_interval, trigger_kwargs
         ("1.5 seconds", "1.5 seconds"),
         ("1 minute", "1 minutes"),
         ("3m", "3 minutes"),
+        ("300 milliseconds", "300 milliseconds"),
+        ("2 secs", "2 seconds"),
     ],
 )
 def test_intervals_normalise_to_spark_spelling(text: str, spark: str) -> None:
@@ -25,6 +27,11 @@ def test_intervals_normalise_to_spark_spelling(text: str, spark: str) -> None:
 def test_bad_intervals_are_rejected(text: str) -> None:
     with pytest.raises(JobsConfigError, match="not a duration"):
         parse_interval(text)
+
+
+def test_normalised_intervals_parse_again() -> None:
+    for text in ("250ms", "2s", "1m"):
+        assert parse_interval(parse_interval(text)) == parse_interval(text)
 
 
 def test_triggers_per_mode() -> None:
