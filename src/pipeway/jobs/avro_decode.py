@@ -47,6 +47,14 @@ record whose fields are all null."""
 _REST = 2**31 - 1
 
 
+def framed_schema_id(raw: Column) -> Column:
+    """The schema id of a Confluent-framed value; null when it is too short or not magic 0."""
+    framed = (F.length(raw) >= HEADER_SIZE) & (
+        F.substring(raw, 1, 1) == F.lit(bytearray([MAGIC_BYTE]))
+    )
+    return F.when(framed, schema_id(raw))
+
+
 def magic_byte(raw: Column) -> Column:
     """The first byte of a framed value, as an int."""
     return F.conv(F.hex(F.substring(raw, 1, 1)), 16, 10).cast("int")
@@ -95,26 +103,29 @@ class AvroDecoder:
             reader = {**reader, "fields": [*reader["fields"], mark]}
         self._reader_text = schema_json(reader)
 
-    def decode(self, raw: Column) -> Column:
+    def prepare(self, raw: Column) -> Column:
+        return framed_schema_id(raw)
+
+    def decode(self, raw: Column, prepared: Column) -> Column:
         options = {"avroSchema": self._reader_text, "mode": "PERMISSIVE"}
-        payload, sid = avro_payload(raw), schema_id(raw)
+        payload, sid = avro_payload(raw), prepared
         first, *rest = self._usable  # the latest version is always usable
         branches = F.when(sid == first, from_avro(payload, self.schemas.writers[first], options))
         for i in rest:
             branches = branches.when(sid == i, from_avro(payload, self.schemas.writers[i], options))
         return branches
 
-    def reason(self, raw: Column, decoded: Column) -> Column:
-        subject, sid = self.schemas.subject, schema_id(raw)
+    def reason(self, raw: Column, decoded: Column, prepared: Column) -> Column:
+        subject, sid = self.schemas.subject, prepared
         known = sorted(self.schemas.writers)
         out = (
             F.when(raw.isNull(), F.lit(None))
             .when(
-                F.length(raw) < HEADER_SIZE,
+                sid.isNull() & (F.length(raw) < HEADER_SIZE),
                 F.lit(f"shorter than the {HEADER_SIZE}-byte Confluent wire format header"),
             )
             .when(
-                magic_byte(raw) != MAGIC_BYTE,
+                sid.isNull(),
                 F.concat(
                     F.lit("magic byte "),
                     magic_byte(raw).cast("string"),

@@ -76,13 +76,21 @@ class DecodedTopic:
 
 
 class ColumnDecoder(Protocol):
-    """Turns one binary Kafka column into a typed column, and says why a row failed."""
+    """Turns one binary Kafka column into a typed column, and says why a row failed.
 
-    def decode(self, raw: Column) -> Column:
+    ``prepare`` is evaluated once per row into its own column (e.g. the schema id parsed
+    from the wire header); ``decode`` and ``reason`` receive it instead of recomputing it.
+    """
+
+    def prepare(self, raw: Column) -> Column:
+        """A helper column computed once per row (null literal when not needed)."""
+        ...
+
+    def decode(self, raw: Column, prepared: Column) -> Column:
         """The decoded column (null when ``raw`` is null or does not decode)."""
         ...
 
-    def reason(self, raw: Column, decoded: Column) -> Column:
+    def reason(self, raw: Column, decoded: Column, prepared: Column) -> Column:
         """A string column: null when the row is fine, else why it is a dead letter."""
         ...
 
@@ -91,45 +99,50 @@ class ColumnDecoder(Protocol):
         ...
 
 
-class BinaryDecoder:
+class _PlainDecoder:
+    def prepare(self, raw: Column) -> Column:
+        return F.lit(None)
+
+    def reason(self, raw: Column, decoded: Column, prepared: Column) -> Column:
+        return F.lit(None).cast("string")
+
+    def finish(self, decoded: Column) -> Column:
+        return decoded
+
+
+class BinaryDecoder(_PlainDecoder):
     """Keeps the bytes as they are (``binary`` keys)."""
 
-    def decode(self, raw: Column) -> Column:
+    def decode(self, raw: Column, prepared: Column) -> Column:
         return raw
 
-    def reason(self, raw: Column, decoded: Column) -> Column:
-        return F.lit(None).cast("string")
 
-    def finish(self, decoded: Column) -> Column:
-        return decoded
-
-
-class StringDecoder:
+class StringDecoder(_PlainDecoder):
     """UTF-8 text (``StringSerializer`` keys); invalid UTF-8 becomes replacement characters."""
 
-    def decode(self, raw: Column) -> Column:
+    def decode(self, raw: Column, prepared: Column) -> Column:
         return raw.cast("string")
-
-    def reason(self, raw: Column, decoded: Column) -> Column:
-        return F.lit(None).cast("string")
-
-    def finish(self, decoded: Column) -> Column:
-        return decoded
 
 
 def assemble(raw: DataFrame, key: ColumnDecoder, value: ColumnDecoder) -> DataFrame:
     """Build the decoded frame from the raw Kafka frame.
 
-    Two projections: decoded columns first, reasons from them second, so each record is
-    decoded once even though its reason looks at the decoded result.
+    Three projections: helper columns, then decoded columns, then reasons, so each record's
+    header is parsed once and its body decoded once even though several expressions use them
+    (Spark does not merge projections that would duplicate such work).
     """
-    staged = raw.select(
+    prepared = raw.select(
         "*",
-        key.decode(F.col("key")).alias("__key_decoded"),
-        value.decode(F.col("value")).alias("__value_decoded"),
+        key.prepare(F.col("key")).alias("__key_prep"),
+        value.prepare(F.col("value")).alias("__value_prep"),
     )
-    key_reason = key.reason(F.col("key"), F.col("__key_decoded"))
-    value_reason = value.reason(F.col("value"), F.col("__value_decoded"))
+    staged = prepared.select(
+        "*",
+        key.decode(F.col("key"), F.col("__key_prep")).alias("__key_decoded"),
+        value.decode(F.col("value"), F.col("__value_prep")).alias("__value_decoded"),
+    )
+    key_reason = key.reason(F.col("key"), F.col("__key_decoded"), F.col("__key_prep"))
+    value_reason = value.reason(F.col("value"), F.col("__value_decoded"), F.col("__value_prep"))
     reason = F.coalesce(
         F.concat(F.lit("value: "), value_reason), F.concat(F.lit("key: "), key_reason)
     )

@@ -39,11 +39,14 @@ class JsonDecoder:
             + [T.StructField(CORRUPT, T.StringType(), True)]
         )
 
-    def decode(self, raw: Column) -> Column:
+    def prepare(self, raw: Column) -> Column:
+        return F.lit(None)
+
+    def decode(self, raw: Column, prepared: Column) -> Column:
         options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
         return F.from_json(raw.cast("string"), self._parse_schema, options)
 
-    def reason(self, raw: Column, decoded: Column) -> Column:
+    def reason(self, raw: Column, decoded: Column, prepared: Column) -> Column:
         out = (
             F.when(raw.isNull(), F.lit(None))
             .when(decoded.isNull(), F.lit("not a JSON object"))

@@ -107,7 +107,8 @@ def _build(settings: SparkSettings) -> SparkSession:
         raise SparkSetupError(str(exc)) from exc
     # pyspark starts its JVM with $JAVA_HOME; it is read once, when the gateway launches
     os.environ["JAVA_HOME"] = str(java_home)
-    # Python workers (pandas UDFs, transformWithStateInPandas) need this venv's packages
+    # Python workers (UDFs, applyInPandasWithState) must run the driver's interpreter to see
+    # the same virtualenv; pyspark reads PYSPARK_PYTHON (default: the system python3)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     conf = spark_conf(settings)
     Path(conf["spark.sql.warehouse.dir"]).mkdir(parents=True, exist_ok=True)
