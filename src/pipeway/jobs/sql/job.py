@@ -88,7 +88,8 @@ def _register_topics(ctx: JobContext, sql: str, views: set[str], source: str, li
 
 
 def _quoted(name: str) -> str:
-    return f"`{name}`" if "." in name else name
+    """A view name as Spark's name parser needs it (topic names may hold ``.`` and ``-``)."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _output_mode(insert: InsertInto, source: str) -> OutputMode:
