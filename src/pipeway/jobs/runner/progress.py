@@ -120,7 +120,7 @@ class ProgressPublisher(StreamingQueryListener):
         self.topic = topic
         self._prefix = f"{job}."
         self._bootstrap = bootstrap_servers
-        self._producer = Producer(
+        self._producer: Producer | None = Producer(
             {"bootstrap.servers": bootstrap_servers, "linger.ms": 50, "acks": "all"}
         )
         self._serializer = AvroSerializer(registry, json.dumps(PROGRESS_SCHEMA))
@@ -152,6 +152,8 @@ class ProgressPublisher(StreamingQueryListener):
             log.exception("job %s: could not publish query progress", self.job)
 
     def publish(self, progress: dict[str, Any]) -> None:
+        if self._producer is None:
+            return  # closed: the run is over
         record = progress_record(self.job, progress)
         ctx = SerializationContext(self.topic, "value")
         value = self._serializer(record, ctx)
@@ -160,6 +162,13 @@ class ProgressPublisher(StreamingQueryListener):
         self.published += 1
 
     def flush(self, timeout: float = 10.0) -> None:
+        if self._producer is None:
+            return
         remaining = self._producer.flush(timeout)
         if remaining:
             log.warning("job %s: %d progress record(s) not delivered", self.job, remaining)
+
+    def close(self) -> None:
+        """Deliver what is pending and let the producer go (Spark may keep the listener)."""
+        self.flush()
+        self._producer = None

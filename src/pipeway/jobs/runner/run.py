@@ -138,7 +138,7 @@ class JobRunner:
         finally:
             if publisher is not None:
                 spark.streams.removeListener(publisher)
-                publisher.flush()
+                publisher.close()
             record.status = result.status  # type: ignore[assignment]
             record.queries = result.queries
             state.write_record(record, settings.data_dir)

@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 from pipeway.jobs.dead_letters import dead_letter_topic
 from pipeway.jobs.runner import JobContext, JobSpec
 from pipeway.jobs.runner.modes import RunMode
+from pipeway.jobs.runner.progress import PROGRESS_TOPIC
 from pipeway.jobs.runner.run import JobFailedError, JobRunner, JobRunSettings, run_job
 from pipeway.jobs.runner.state import read_record
 from pipeway.jobs.settings import KafkaSettings
@@ -58,6 +59,12 @@ def test_until_idle_runs_passes_until_no_input_and_routes_dead_letters(
     assert all(reason for reason in reasons)
     record = read_record(job, run_settings().data_dir)
     assert record is not None and record.status == "finished"
+    progress = [
+        v for k, v in read_avro_topic(kafka, PROGRESS_TOPIC, 1, avro_key=False) if k == job
+    ]
+    assert sum(p["dead_letters"] for p in progress) == 2  # counted in the progress metrics
+    decode = f"pipeway.decode.{unique_topic}.dead_letters"
+    assert sum(p["observed_metrics"].get(decode, 0) for p in progress) == 2
 
 
 def test_continuous_job_stops_between_batches_and_resumes_without_loss_or_repeats(
