@@ -1,17 +1,32 @@
-"""The tv-analytics job on real Kafka equals the batch oracle (docs/jobs/tv-analytics.md)."""
+"""The tv-analytics job on real Kafka equals the batch oracle (docs/jobs/tv-analytics.md).
+
+One module-scoped run (Spark jobs are slow to start, so the three tests share it): a seeded
+scenario produced phase by phase, each phase followed by one ``availableNow`` run of the job
+(a data batch and its no-data batch, every run restarting from the checkpoint), with bad
+records mixed into phase 1 and a crash after phase 1 (the last batches' commits lost, so the
+next run replays them).
+"""
 
 from __future__ import annotations
 
+import copy
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from confluent_kafka.schema_registry import Schema
+from confluent_kafka.serialization import MessageField, SerializationContext
 from pyspark.sql import SparkSession
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.oracle import OracleResult, compute
-from pipeway.demo.tv.scenario import Scenario, ScenarioConfig, generate
+from pipeway.demo.tv.scenario import ScenarioConfig, generate
+from pipeway.demo.tv.schemas import schema
+from pipeway.jobs.dead_letters import HEADER_PREFIX, dead_letter_topic
 from pipeway.jobs.settings import KafkaSettings
-from tests.integration.demo.tv.pipeline import TvPipeline, sorted_rows
+from tests.integration.demo.tv.pipeline import Phase, TvPipeline, sorted_rows
 
 pytestmark = pytest.mark.integration
 
@@ -24,73 +39,127 @@ COUNTERS = (
     "pending_actions",
     "open_sessions",
 )
+CRASH_AFTER_PHASE = 1
+INVALID_CODES = (0, 9)
 
 
-@pytest.fixture
-def kafka(kafka_bootstrap: str, registry_url: str) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=kafka_bootstrap, registry_url=registry_url)
+@dataclass
+class Run:
+    pipeline: TvPipeline
+    expected: OracleResult
+    bad_records: int
+    """records produced that must end in the job's dead letter topic"""
 
 
-def assert_equals_oracle(pipeline: TvPipeline, expected: OracleResult) -> None:
-    for name in contract.OUTPUT_TOPICS:
-        got = sorted_rows(name, pipeline.latest(name).values())
-        want = expected.outputs[name]
-        assert len(got) == len(want), f"{name}: {len(got)} rows, oracle {len(want)}"
-        mismatched = [(g, w) for g, w in zip(got, want, strict=True) if g != w]
-        assert not mismatched, f"{name}: {len(mismatched)} rows differ, first {mismatched[0]}"
-    counts = pipeline.counts()
-    oracle = expected.counts
-    assert {c: counts.get(c, 0) for c in COUNTERS} == {c: getattr(oracle, c) for c in COUNTERS}
+@pytest.fixture(scope="module")
+def run(
+    spark: SparkSession,
+    kafka_bootstrap: str,
+    registry_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Run:
+    kafka = KafkaSettings(bootstrap_servers=kafka_bootstrap, registry_url=registry_url)
+    scenario = generate(ScenarioConfig(seed=42, phases=3))
+    phases = _with_invalid_actions(scenario.phases, CRASH_AFTER_PHASE)
+    expected = compute(phases)
+    pipeline = TvPipeline(kafka, tmp_path_factory.mktemp("tv-analytics"))
+    old_action = _register_action_without_device(pipeline)
+    bad = 0
+    for p, phase in enumerate(phases):
+        pipeline.produce_phase(phase)
+        if p == CRASH_AFTER_PHASE:
+            bad = _produce_bad_records(pipeline, old_action, phase)
+        pipeline.run_once()
+        if p == CRASH_AFTER_PHASE:
+            _crash_before_commit(pipeline.checkpoint("analytics"))
+    return Run(pipeline, expected, bad + len(INVALID_CODES))
 
 
-def test_default_scenario_phase_by_phase_equals_the_oracle(
-    spark: SparkSession, kafka: KafkaSettings, tmp_path: Path
-) -> None:
-    scenario = generate(ScenarioConfig(seed=42))
-    expected = compute(scenario.phases)
+def test_outputs_equal_the_oracle(run: Run) -> None:
+    expected = run.expected
     assert expected.counts.late_actions > 0 and expected.counts.standby_timeouts > 0
-    pipeline = TvPipeline(kafka, tmp_path)
-
-    for phase in scenario.phases:
-        pipeline.produce_phase(phase)
-        pipeline.run_once()
-
-    assert_equals_oracle(pipeline, expected)
-
-
-def test_replayed_batches_after_a_crash_leave_outputs_and_counts_unchanged(
-    spark: SparkSession, kafka: KafkaSettings, tmp_path: Path
-) -> None:
-    """A crash after the outputs were written but before Spark committed the batches: the
-    restarted job replays them from the checkpointed state; keyed rows are rewritten with
-    the same values and no counter counts twice."""
-    scenario = _small_scenario()
-    expected = compute(scenario.phases)
-    pipeline = TvPipeline(kafka, tmp_path, shards=2)
-    crash_after = 1
-
-    for p, phase in enumerate(scenario.phases):
-        pipeline.produce_phase(phase)
-        pipeline.run_once()
-        if p == crash_after:
-            sessions_before = len(pipeline.decoded(contract.SESSIONS))
-            _forget_last_commits(pipeline.checkpoint("analytics"), 2)
-
-    assert_equals_oracle(pipeline, expected)
-    written = len(pipeline.decoded(contract.SESSIONS))
-    assert written > len(expected.outputs[contract.SESSIONS]), "the replay rewrote nothing"
-    assert sessions_before > 0
+    for name in contract.OUTPUT_TOPICS:
+        got = sorted_rows(name, run.pipeline.latest(name).values())
+        want = expected.outputs[name]
+        assert want, f"the scenario gives no {name} rows"
+        assert len(got) == len(want), f"{name}: {len(got)} rows, oracle {len(want)}"
+        differ = [(g, w) for g, w in zip(got, want, strict=True) if g != w]
+        assert not differ, f"{name}: {len(differ)} rows differ, first (job, oracle) {differ[0]}"
 
 
-def _small_scenario() -> Scenario:
-    return generate(ScenarioConfig(seed=7, users=60, channels=6, cities=4, phases=3, ads=10))
+def test_counts_equal_the_oracle_after_a_replay(run: Run) -> None:
+    """Late actions dropped, stops ignored, ...: the job's counts topic (each shard's last
+    value, summed) equals the oracle although the crashed batches ran twice."""
+    counts = run.pipeline.counts()
+    oracle = run.expected.counts
+    assert {c: counts.get(c, 0) for c in COUNTERS} == {c: getattr(oracle, c) for c in COUNTERS}
+    sessions = run.pipeline.decoded(contract.SESSIONS)
+    distinct = {(s["user_id"], s["device_id"], s["start_ts"]) for s in sessions}
+    assert len(sessions) > len(distinct), "the replayed batch wrote no session again"
 
 
-def _forget_last_commits(checkpoint: Path, batches: int) -> None:
-    """What a crash between writing and committing leaves: offsets logged, no commit."""
+def test_bad_records_go_to_the_dead_letter_topic_with_their_reason(run: Run) -> None:
+    dead = run.pipeline.messages(dead_letter_topic(run.pipeline.job))
+    reasons = sorted(_header(m, "exception.message") for m in dead)
+    assert len(dead) == run.bad_records == run.expected.counts.invalid_actions + 4
+    assert sum("is not 1 (start), 2 (stop) or 3 (switch)" in r for r in reasons) == 2
+    assert sum("missing required field(s): device_id" in r for r in reasons) == 1
+    assert sum("not Confluent wire format" in r for r in reasons) == 1
+    assert sum("tombstone" in r for r in reasons) == 1
+    assert sum(r.startswith("value: shorter than") for r in reasons) == 1
+    topics = {_header(m, "topic") for m in dead}
+    assert topics == {run.pipeline.topic(contract.ACTIONS), run.pipeline.topic(contract.TELEMETRY)}
+
+
+def _with_invalid_actions(phases: list[Phase], phase: int) -> list[Phase]:
+    """Actions with codes other than 1, 2, 3: the oracle counts them as invalid."""
+    out = copy.deepcopy(phases)
+    valid = out[phase][contract.ACTIONS][0]
+    for i, code in enumerate(INVALID_CODES):
+        out[phase][contract.ACTIONS].insert(5 + i, {**valid, "action": code})
+    return out
+
+
+def _register_action_without_device(pipeline: TvPipeline) -> dict[str, Any]:
+    """An earlier version of the action schema without ``device_id``: records written with
+    it lack a field the current version requires (no default)."""
+    old = schema(contract.ACTIONS)
+    old["fields"] = [f for f in old["fields"] if f["name"] != "device_id"]
+    subject = pipeline.topic(contract.ACTIONS) + "-value"
+    pipeline.registry.set_compatibility(subject_name=subject, level="NONE")
+    pipeline.registry.register_schema(subject, Schema(json.dumps(old), "AVRO"))
+    return old
+
+
+def _produce_bad_records(pipeline: TvPipeline, old_action: dict[str, Any], phase: Phase) -> int:
+    topic = pipeline.topic(contract.ACTIONS)
+    sample = {k: v for k, v in phase[contract.ACTIONS][0].items() if k != "device_id"}
+    old_bytes = pipeline._serializer("old-action", old_action)(
+        sample, SerializationContext(topic, MessageField.VALUE)
+    )
+    user_key, _ = pipeline.encode(contract.USERS_CDC, phase[contract.USERS_CDC][0])
+    pipeline.produce_raw(
+        contract.ACTIONS, [(b"1", b"\x07not avro at all"), (b"1", b"\x00\x00"), (b"1", old_bytes)]
+    )
+    pipeline.produce_raw(contract.TELEMETRY, [(b"dev-x", None)])
+    pipeline.produce_raw(contract.USERS_CDC, [(user_key, None)])  # skipped, as the contract says
+    return 4
+
+
+def _crash_before_commit(checkpoint: Path) -> None:
+    """What a crash after the data batch's outputs were written but before Spark committed
+    it leaves: its offsets logged, no commit, no later batch (the next run replays it)."""
     commits = sorted((checkpoint / "commits").glob("[0-9]*"), key=lambda p: int(p.name))
-    assert len(commits) >= batches
-    for path in commits[-batches:]:
+    last = int(commits[-1].name)
+    for path in (
+        checkpoint / "commits" / str(last),
+        checkpoint / "offsets" / str(last),
+        checkpoint / "commits" / str(last - 1),
+    ):
         path.unlink()
-        crc = path.with_name(f".{path.name}.crc")
-        crc.unlink(missing_ok=True)
+        path.with_name(f".{path.name}.crc").unlink(missing_ok=True)
+
+
+def _header(message: Any, name: str) -> str:
+    headers = dict(message.headers() or [])
+    return bytes(headers[HEADER_PREFIX + name]).decode()
