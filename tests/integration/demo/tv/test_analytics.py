@@ -28,7 +28,8 @@ from pipeway.jobs.dead_letters import HEADER_PREFIX, dead_letter_topic
 from pipeway.jobs.settings import KafkaSettings
 from tests.integration.demo.tv.pipeline import Phase, TvPipeline, sorted_rows
 
-pytestmark = pytest.mark.integration
+# the first test also pays for the shared run (Spark start-up, four job runs)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 COUNTERS = (
     "late_actions",
