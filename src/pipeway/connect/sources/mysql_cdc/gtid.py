@@ -85,6 +85,10 @@ class MariaDbGtidPos:
         if last is None or gtid.seq >= last.seq:
             self._last[gtid.domain] = gtid
 
+    def gtids(self) -> list[MariaDbGtid]:
+        """The last GTID of each domain, by domain."""
+        return [self._last[d] for d in sorted(self._last)]
+
     def merge(self, other: MariaDbGtidPos) -> MariaDbGtidPos:
         """The position that has seen everything either position has seen."""
         merged = MariaDbGtidPos(self._last)

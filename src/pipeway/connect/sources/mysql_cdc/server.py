@@ -12,6 +12,7 @@ import pymysql.connections
 
 from pipeway.connect.sources.mysql_cdc.exceptions import BinlogNotReady, DatabaseUnavailable
 from pipeway.connect.sources.mysql_cdc.gtid import (
+    MariaDbGtidPos,
     MySqlGtidSet,
     detect_is_mariadb,
     is_mariadb_gtid_text,
@@ -146,3 +147,25 @@ def point_available(conn: Any, point: BinlogPoint, is_mariadb: bool) -> bool:
             purged = MySqlGtidSet.parse(str(cur.fetchone()[0] or ""))
         return purged.is_subset_of(MySqlGtidSet.parse(point.gtids))
     return point.file in binary_logs(conn)
+
+
+def mariadb_gtid_available(conn: Any, gtids: str) -> bool:
+    """Whether MariaDB can stream from the GTID position ``gtids`` (``domain-server-seq``s).
+
+    The binlog must still hold everything after it: in every domain, the position is at or
+    past where the oldest binlog file starts (its ``Gtid_list``, ``BINLOG_GTID_POS(oldest, 4)``)
+    and not past the server's own binlog (``gtid_binlog_pos``; strict mode refuses a
+    position the server never had, e.g. after failing over to a replica that lags behind).
+    """
+    if not gtids.strip() or not is_mariadb_gtid_text(gtids):
+        return False
+    wanted = MariaDbGtidPos.parse(gtids)
+    with conn.cursor() as cur:
+        oldest_file = binary_logs(conn)[0]
+        cur.execute("SELECT BINLOG_GTID_POS(%s, 4), @@GLOBAL.gtid_binlog_pos", (oldest_file,))
+        oldest_text, current_text = cur.fetchone()
+    oldest = MariaDbGtidPos.parse(str(oldest_text or ""))
+    current = MariaDbGtidPos.parse(str(current_text or ""))
+    return all(wanted.contains(g) for g in oldest.gtids()) and all(
+        current.contains(g) for g in wanted.gtids()
+    )

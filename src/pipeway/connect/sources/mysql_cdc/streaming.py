@@ -17,7 +17,6 @@ import time
 from typing import Any
 
 import pymysql
-from pymysqlreplication import BinLogStreamReader
 from pymysqlreplication.event import (
     GtidEvent,
     MariadbGtidEvent,
@@ -28,6 +27,7 @@ from pymysqlreplication.event import (
 from pymysqlreplication.row_event import DeleteRowsEvent, UpdateRowsEvent, WriteRowsEvent
 
 from pipeway.connect.api import SourceRecord
+from pipeway.connect.sources.mysql_cdc.binlog_reader import BinlogReader
 from pipeway.connect.sources.mysql_cdc.events import EncoderCache
 from pipeway.connect.sources.mysql_cdc.gtid import (
     GtidState,
@@ -39,7 +39,7 @@ from pipeway.connect.sources.mysql_cdc.gtid import (
 from pipeway.connect.sources.mysql_cdc.native_rows import NativeRows
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
 from pipeway.connect.sources.mysql_cdc.row_events import RowEventEmitter, TxnContext
-from pipeway.connect.sources.mysql_cdc.server import Connection, connection_kwargs
+from pipeway.connect.sources.mysql_cdc.server import connection_kwargs
 from pipeway.connect.sources.mysql_cdc.settings import MySqlCdcSettings
 from pipeway.connect.sources.mysql_cdc.tables import SchemaCache
 
@@ -72,20 +72,26 @@ class BinlogStreamer:
         self.native: NativeRows | None = NativeRows() if native else None
         """The compiled row decoder's dispatcher; None: every row event is decoded in Python."""
         self._emitter = RowEventEmitter(settings, EncoderCache(), partition, self.native)
-        self._reader: BinLogStreamReader | None = None
+        self._reader: BinlogReader | None = None
         self._state: GtidState | None = (
             parse_gtid_state(start.point.gtids, is_mariadb) if start.point.gtids else None
         )
         self._file = start.point.file
         self._txn = TxnContext(start=start.point)
         self._resume: ResumePoint | None = start if start.txn else None
+        self.by_gtid = use_gtid
+        """Connect by GTID (at start and after a lost connection; EOFs resume by file/pos)."""
+        self.gtid_dumps = 0
+        """Dumps requested by GTID so far."""
+        self.connections_lost = 0
+        """Binlog connections that dropped while streaming."""
         self._next: tuple[BinlogPoint, bool] = (start.point, use_gtid and bool(start.point.gtids))
         self._idle_until = 0.0
         self.events_read = 0
 
     # ------------------------------------------------------------ connection
 
-    def _open(self) -> BinLogStreamReader:
+    def _open(self) -> BinlogReader:
         point, by_gtid = self._next
         kwargs: dict[str, Any] = {
             "connection_settings": connection_kwargs(self._settings),
@@ -94,14 +100,14 @@ class BinlogStreamer:
             "resume_stream": True,
             "only_events": ONLY_EVENTS,
             "enable_logging": False,
-            "pymysql_wrapper": Connection,
         }
         if by_gtid:
             kwargs.update(auto_position=point.gtids, is_mariadb=self._is_mariadb)
         else:
             kwargs.update(log_file=point.file, log_pos=point.pos)
         log.debug("binlog connect point=%s by_gtid=%s", point.describe(), by_gtid)
-        return BinLogStreamReader(**kwargs)
+        self.gtid_dumps += by_gtid
+        return BinlogReader(**kwargs)
 
     def close(self) -> None:
         if self._reader is not None:
@@ -109,7 +115,7 @@ class BinlogStreamer:
             with contextlib.suppress(pymysql.MySQLError, OSError):
                 reader.close()
 
-    def _at_eof(self, reader: BinLogStreamReader) -> None:
+    def _at_eof(self, reader: BinlogReader) -> None:
         """The server sent all it has: continue from the stream's end on the next poll."""
         self._next = (BinlogPoint(reader.log_file, reader.log_pos, self._gtids()), False)
         self.close()
@@ -118,11 +124,12 @@ class BinlogStreamer:
     def on_connection_lost(self) -> None:
         """Reconnect at the current transaction's start and skip its emitted row events."""
         self.close()
+        self.connections_lost += 1
         txn = self._txn
         if txn.key is None:  # between transactions: the reader's own position is exact
             return
         self._resume = self._progress()
-        self._next = (txn.start, False)
+        self._next = (txn.start, self.by_gtid and bool(txn.start.gtids))
 
     def _progress(self) -> ResumePoint:
         """How much of the current transaction is emitted, as a point to resume from."""
@@ -195,10 +202,6 @@ class BinlogStreamer:
             self._resume = self._progress()
         start = BinlogPoint(self._file, _event_start(event), self._txn_gtids_before(gtid))
         already = self._seen(gtid)
-        if self._reader is not None and self._reader.auto_position and start.gtids:
-            # the reader reconnects by itself on a dropped connection, from auto_position:
-            # keep that at this transaction's start instead of where streaming began
-            self._reader.auto_position = start.gtids
         self._txn = TxnContext.begin(start, gtid)
         self._apply_resume(gtid, already)
         self._advance(gtid)

@@ -18,6 +18,7 @@ from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
 from pipeway.connect.sources.mysql_cdc.server import (
     connect,
     first_point,
+    mariadb_gtid_available,
     point_available,
     probe,
 )
@@ -66,11 +67,9 @@ class MySqlCdcTask(SourceTask):
         if mode == "initial_only":
             log.info("snapshot.mode=initial_only and the snapshot is complete: nothing to do")
             return
-        if point_available(self._ctl, resume.point, self.is_mariadb):
-            # By file/pos, exact on the same server. Positioning by GTID (what a failover
-            # to another server needs) is implemented in BinlogStreamer, but a non-blocking
-            # GTID dump from MariaDB 10.11 read by mysql-replication 1.0.17 was seen to
-            # reset the connection again and again under a backlog: off until understood.
+        if self._gtid_resumable(resume.point):
+            self._stream_from(resume, use_gtid=True)
+        elif point_available(self._ctl, resume.point, self.is_mariadb):
             self._stream_from(resume, use_gtid=False)
         elif mode == "when_needed":
             log.warning("offset %s is gone: taking a new snapshot", resume.point.describe())
@@ -81,8 +80,21 @@ class MySqlCdcTask(SourceTask):
                 "the binlog was purged past it; use snapshot.mode=when_needed to re-snapshot",
             )
 
+    def _gtid_resumable(self, point: BinlogPoint) -> bool:
+        """MariaDB with GTIDs in the offset that its binlog still serves: resume by GTID
+        (what following a failover needs; file/pos is only valid on the server it came
+        from). MySQL resumes by file/pos (its GTID dump is not tested against a server)."""
+        if not self.is_mariadb or not point.gtids:
+            return False
+        return mariadb_gtid_available(self._ctl, point.gtids)
+
     def _stream_from(self, start: ResumePoint, use_gtid: bool) -> None:
-        log.info("streaming from %s txn=%s", start.point.describe(), start.txn)
+        log.info(
+            "streaming from %s txn=%s by %s",
+            start.point.describe(),
+            start.txn,
+            "gtid" if use_gtid else "file/pos",
+        )
         self.streamer = BinlogStreamer(
             self.config,
             self.is_mariadb,
@@ -142,7 +154,7 @@ class MySqlCdcTask(SourceTask):
             self.snapshot.close()
         self.snapshot = None
         if self.config.snapshot_mode != "initial_only":
-            self._stream_from(ResumePoint(point), use_gtid=False)
+            self._stream_from(ResumePoint(point), use_gtid=self._gtid_resumable(point))
 
     def _poll_stream(self, streamer: BinlogStreamer) -> list[SourceRecord]:
         """Read a batch, reconnecting with backoff; RetriableError when attempts run out."""

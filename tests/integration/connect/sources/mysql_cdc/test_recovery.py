@@ -38,11 +38,17 @@ def _kill_binlog_dumps(root: Any, user: str) -> int:
     return killed
 
 
-@pytest.mark.parametrize("resumed", [False, True], ids=["after-snapshot", "resumed-from-offset"])
+@pytest.mark.parametrize(
+    ("resumed", "by_gtid"),
+    [(False, True), (True, True), (True, False)],
+    ids=["after-snapshot", "resumed-by-gtid", "resumed-by-file-pos"],
+)
 def test_killed_replication_connection_loses_nothing(
-    settings_for: Any, database: str, root: Any, mariadb: Any, resumed: bool
+    settings_for: Any, database: str, root: Any, mariadb: Any, resumed: bool, by_gtid: bool
 ) -> None:
-    """Streaming straight after the snapshot, and after a restart from a committed offset."""
+    """``KILL <thread id>`` of the binlog dump thread from another session, mid-stream,
+    several times: straight after the snapshot, and after a restart from a committed offset
+    (positioned by GTID, or by file/pos when the offset has no GTIDs)."""
     t = f"{database}.big"
     execute(root, f"CREATE TABLE {t} (id INT PRIMARY KEY, v VARCHAR(2000))")
     execute(root, f"INSERT INTO {t} VALUES (-1, 'seed')")
@@ -52,7 +58,10 @@ def test_killed_replication_connection_loses_nothing(
         context.commit(drain(task, 1))
         if resumed:
             task.stop()
+            if not by_gtid:
+                context.offsets["it"] = {**context.offsets["it"], "gtids": None}
             task = start_task(settings_for(max_batch_size=200), context)
+        assert task.streamer is not None and task.streamer.by_gtid is by_gtid
         # 20 transactions of 300 rows (~11 MB): more than the socket buffers hold, so the
         # server's dump thread is still sending when it is killed
         for chunk in range(CHUNKS):
@@ -73,9 +82,10 @@ def test_killed_replication_connection_loses_nothing(
             records.extend(batch)
             if not batch and len(records) >= ROWS + 2 * CHUNKS:
                 break
+        lost = task.streamer.connections_lost
     finally:
         task.stop()
-    assert kills >= 1
+    assert kills >= 1 and lost >= 1
     events = [(r.value["op"] if r.value else "t", r.key["id"]) for r in records]
     assert len(events) == len(set(events)) == ROWS + 2 * CHUNKS
     assert {i for op, i in events if op == "c"} == set(range(ROWS))

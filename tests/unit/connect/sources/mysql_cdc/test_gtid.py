@@ -66,3 +66,9 @@ def test_dialect_detection() -> None:
     assert detect_is_mariadb("5.5.5", "0-1-1")
     assert isinstance(parse_gtid_state(f"{U1}:1-5", is_mariadb=False), MySqlGtidSet)
     assert isinstance(parse_gtid_state("0-1-5", is_mariadb=True), MariaDbGtidPos)
+
+
+def test_mariadb_position_lists_last_gtid_per_domain() -> None:
+    pos = MariaDbGtidPos.parse("1-2-7,0-1-42")
+    assert [str(g) for g in pos.gtids()] == ["0-1-42", "1-2-7"]
+    assert MariaDbGtidPos().gtids() == []
