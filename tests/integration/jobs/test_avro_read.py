@@ -112,3 +112,26 @@ def test_records_missing_a_required_field_are_dead_letters(
     assert len(reasons) == 2
     assert reasons[0].startswith("value: missing required field(s): channel")
     assert reasons[1].startswith("value: missing required field(s): kind (writer schema id")
+
+
+def test_each_record_is_decoded_once_whatever_the_query_uses(
+    spark: SparkSession, kafka: KafkaSettings, unique_topic: str
+) -> None:
+    """One from_avro per writer version in the plan: the optimizer must not inline it per field."""
+    url = kafka.registry_url or ""
+    v1 = avro_values(confluent_avro(url, V1), unique_topic, [{"user_id": 1, "kind": "a"}])
+    v2 = avro_values(
+        confluent_avro(url, V2),
+        unique_topic,
+        [{"user_id": 2, "kind": "b", "channel": None, "volume": 1}],
+    )
+    produce(kafka.bootstrap_servers, unique_topic, [(None, v) for v in v1 + v2])
+    decoded = read_avro(spark, unique_topic, kafka, streaming=False, required=["kind"])
+
+    for frame in (
+        decoded.values(),
+        decoded.records(observe=False).select("value.*"),
+        decoded.dead_letters(),
+    ):
+        plan = frame._jdf.queryExecution().executedPlan().toString()
+        assert plan.count("from_avro(") == 2, plan
