@@ -16,13 +16,18 @@ class TvJobConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     topic_prefix: str = ""
+    output_prefix: str | None = Field(
+        None, description="prefix of the output topics when not topic_prefix (benchmarks)"
+    )
     shards: int = Field(
         4, ge=1, description="user shards (state keys); fixed once a checkpoint exists"
     )
 
     def topic(self, name: str) -> str:
         """The actual topic of the contract topic ``name``."""
-        return self.topic_prefix + name
+        if name in contract.INPUT_TOPICS or self.output_prefix is None:
+            return self.topic_prefix + name
+        return self.output_prefix + name
 
     @property
     def inputs(self) -> dict[str, str]:
