@@ -31,6 +31,10 @@ from pipeway.connect.sources.mysql_cdc.server import Connection
 BINLOG_DUMP_NON_BLOCK = 0x01
 BINLOG_SEND_ANNOTATE_ROWS_EVENT = 0x02
 _LOST = (2006, 2013)  # CR_SERVER_GONE_ERROR, CR_SERVER_LOST: the library would reconnect
+READ_BUFFER_BYTES = 256 * 1024
+"""Socket read buffer of the stream: one ``recv`` takes what arrived, up to this much (a
+thread that reads packet by packet through PyMySQL's 8 KiB buffer gives up the GIL per recv
+and waits for it again each time)."""
 
 
 class BinlogConnectionLost(OSError):
@@ -52,7 +56,13 @@ def mariadb_dump_packet(server_id: int, blocking: bool, annotate_rows: bool = Fa
 
 
 class StreamConnection(Connection):
-    """The reader's connections: a lost connection surfaces as ``BinlogConnectionLost``."""
+    """The reader's connections: a lost connection surfaces as ``BinlogConnectionLost``,
+    and reads go through a large buffer."""
+
+    def connect(self, sock: Any = None) -> None:
+        super().connect(sock)
+        # nothing is buffered after the handshake: the server waits for a command
+        self._rfile = self._sock.makefile("rb", buffering=READ_BUFFER_BYTES)
 
     def _read_packet(self, packet_type: Any = pymysql.connections.MysqlPacket) -> Any:
         try:

@@ -71,6 +71,7 @@ class MySqlCdcSettings(ConnectorSettings):
     connect_timeout_ms: int = Field(2000, alias="connect.timeout.ms", ge=100)
     connect_max_attempts: int = Field(3, alias="connect.max.attempts", ge=1)
     connect_backoff_ms: int = Field(100, alias="connect.backoff.initial.ms", ge=0)
+    binlog_prefetch_events: int = Field(512, alias="binlog.prefetch.events", ge=1, le=100_000)
 
     @field_validator(
         "database_include_list",

@@ -1,12 +1,13 @@
 """Reading row changes from the binlog with ``mysql-replication``.
 
-The reader runs non-blocking: the server sends what it has and an EOF, so a poll never waits
-on the socket; the next poll reconnects from where the stream ended. Positions are tracked
-per transaction (see :mod:`position`): each record's offset names its transaction's start
-and how many row events and rows of it are complete, and a reconnect (after EOF, a dropped
-connection or a restart) skips exactly what was already emitted. Transactions whose GTID
-is already in the tracked GTID state are skipped whole (the server may replay from an older
-GTID after the reader's own reconnect).
+The dump runs non-blocking: the server sends what it has and an EOF; the next poll
+reconnects from where the stream ended. Events are read on a thread (``prefetch``) a
+bounded number ahead, so a poll waits at most its budget and socket waits overlap
+conversion. Positions are tracked per transaction (see :mod:`position`): each record's
+offset names its transaction's start and how many row events and rows of it are complete,
+and a reconnect (after EOF, a dropped connection or a restart) skips exactly what was
+already emitted. Transactions whose GTID is already in the tracked GTID state are skipped
+whole (a server may replay from an older GTID).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pipeway.connect.sources.mysql_cdc.gtid import (
 )
 from pipeway.connect.sources.mysql_cdc.native_rows import NativeRows
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
+from pipeway.connect.sources.mysql_cdc.prefetch import EndOfStream, EventPrefetcher, ReadFailed
 from pipeway.connect.sources.mysql_cdc.row_events import RowEventEmitter, TxnContext
 from pipeway.connect.sources.mysql_cdc.server import connection_kwargs
 from pipeway.connect.sources.mysql_cdc.settings import MySqlCdcSettings
@@ -72,7 +74,7 @@ class BinlogStreamer:
         self.native: NativeRows | None = NativeRows() if native else None
         """The compiled row decoder's dispatcher; None: every row event is decoded in Python."""
         self._emitter = RowEventEmitter(settings, EncoderCache(), partition, self.native)
-        self._reader: BinlogReader | None = None
+        self._feed: EventPrefetcher | None = None
         self._state: GtidState | None = (
             parse_gtid_state(start.point.gtids, is_mariadb) if start.point.gtids else None
         )
@@ -91,7 +93,7 @@ class BinlogStreamer:
 
     # ------------------------------------------------------------ connection
 
-    def _open(self) -> BinlogReader:
+    def _open(self) -> EventPrefetcher:
         point, by_gtid = self._next
         kwargs: dict[str, Any] = {
             "connection_settings": connection_kwargs(self._settings),
@@ -107,17 +109,17 @@ class BinlogStreamer:
             kwargs.update(log_file=point.file, log_pos=point.pos)
         log.debug("binlog connect point=%s by_gtid=%s", point.describe(), by_gtid)
         self.gtid_dumps += by_gtid
-        return BinlogReader(**kwargs)
+        return EventPrefetcher(BinlogReader(**kwargs), self._settings.binlog_prefetch_events)
 
     def close(self) -> None:
-        if self._reader is not None:
-            reader, self._reader = self._reader, None
+        if self._feed is not None:
+            feed, self._feed = self._feed, None
             with contextlib.suppress(pymysql.MySQLError, OSError):
-                reader.close()
+                feed.close()
 
-    def _at_eof(self, reader: BinlogReader) -> None:
+    def _at_eof(self, end: EndOfStream) -> None:
         """The server sent all it has: continue from the stream's end on the next poll."""
-        self._next = (BinlogPoint(reader.log_file, reader.log_pos, self._gtids()), False)
+        self._next = (BinlogPoint(end.file, end.pos, self._gtids()), False)
         self.close()
         self._idle_until = time.monotonic() + self._settings.poll_interval_ms / 1000
 
@@ -159,12 +161,18 @@ class BinlogStreamer:
         deadline = time.monotonic() + budget_s
         self._emitter.begin_batch()
         try:
-            reader = self._reader = self._reader or self._open()
+            feed = self._feed = self._feed or self._open()
             while len(out) < max_rows:
-                event = reader.fetchone()
-                if event is None:
-                    self._at_eof(reader)
+                event = feed.get(deadline - time.monotonic())
+                if event is None:  # the budget ran out waiting for the server
                     break
+                if isinstance(event, EndOfStream):
+                    self._at_eof(event)
+                    break
+                if isinstance(event, ReadFailed):
+                    if not isinstance(event.error, CONNECTION_ERRORS):
+                        self.close()
+                    raise event.error
                 self.events_read += 1
                 self._handle(event, out)
                 if time.monotonic() > deadline:
@@ -178,7 +186,7 @@ class BinlogStreamer:
 
     def _wait_idle(self, budget_s: float) -> None:
         """After an EOF, wait out the poll interval instead of reconnecting at once."""
-        if self._reader is None:
+        if self._feed is None:
             remaining = self._idle_until - time.monotonic()
             if remaining > 0:
                 time.sleep(min(remaining, budget_s))
