@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python -m bench.registry_load
 	$(BIN)/python -m bench.avro_codec
 	$(BIN)/python -m bench.cdc --rows 1000000 --rounds 3
+	$(BIN)/python -m bench.jobs_decode --records 1000000 --rounds 5
 
 clean:
 	rm -rf $(VENV) .pipeway .pytest_cache .mypy_cache .ruff_cache native/*/target

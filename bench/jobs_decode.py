@@ -14,7 +14,8 @@ records per second (median of ``--rounds``):
   decoder with one fixed schema, no header check, no dead letters (only correct because the
   topic has one version);
 - ``pipeway read_avro``: header checks, per-id writer branch into the latest schema, dead
-  letter reasons and observed metrics, on both topics;
+  letter reasons and observed metrics, on both topics; and without the observed metrics
+  (``records(observe=False)``) on the one-version topic;
 - ``python udf (fastavro)``: the per-row Python alternative (``--udf-records`` records).
 
 Run: ``.venv/bin/python -m bench.jobs_decode --records 500000 --rounds 3``
@@ -158,6 +159,14 @@ def measure(
             "spark_from_avro_reference": (plain_from_avro, records),
             "pipeway_read_avro_one_version": (pipeway(one), records),
             "pipeway_read_avro_two_versions": (pipeway(two), records),
+            "pipeway_read_avro_one_version_no_metrics": (
+                lambda: (
+                    read_avro(spark, one, kafka, streaming=False, key_format="binary")
+                    .records(observe=False)
+                    .select("value.*")
+                ),
+                records,
+            ),
             "python_udf_fastavro": (
                 lambda: python_udf_decode(raw(small)).select("value.*"),
                 udf_records,
