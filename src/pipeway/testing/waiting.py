@@ -62,3 +62,37 @@ def _partitions(consumer: Consumer, topic: str, deadline: float) -> list[int]:
             return sorted(found.partitions)
         time.sleep(0.1)
     return []
+
+
+def read_to_end(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list[Message]:
+    """Every record of ``topic`` up to the end it has now (its high watermarks).
+
+    For topics many tests share (``pipeway-jobs-progress``), where a record count to wait
+    for is unknown.
+
+    Raises:
+        AssertionError: the end was not reached within ``timeout_s``.
+    """
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "pipeway-test-reader"})
+    deadline = time.monotonic() + timeout_s
+    out: list[Message] = []
+    try:
+        partitions = _partitions(consumer, topic, deadline)
+        ends = {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1] for p in partitions
+        }
+        remaining = {p for p, end in ends.items() if end > 0}
+        consumer.assign([TopicPartition(topic, p, 0) for p in remaining])
+        while remaining:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{topic}: end not reached in {timeout_s} s")
+            for message in consumer.consume(500, 0.2):
+                if message.error() is not None:
+                    continue
+                out.append(message)
+                partition, offset = message.partition() or 0, message.offset() or 0
+                if offset + 1 >= ends[partition]:
+                    remaining.discard(partition)
+    finally:
+        consumer.close()
+    return out

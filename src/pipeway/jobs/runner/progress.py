@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -125,6 +126,8 @@ class ProgressPublisher(StreamingQueryListener):
         )
         self._serializer = AvroSerializer(registry, json.dumps(PROGRESS_SCHEMA))
         self.published = 0
+        self._seen: dict[str, int] = {}
+        self._seen_changed = threading.Condition()
 
     def ensure_topic(self) -> None:
         """Create the progress topic (compaction off: it is a time series) if missing."""
@@ -150,6 +153,26 @@ class ProgressPublisher(StreamingQueryListener):
             self.publish(progress)
         except Exception:  # progress must never break the data path
             log.exception("job %s: could not publish query progress", self.job)
+        finally:
+            self._saw(str(progress.get("id")), int(progress.get("batchId", -1)))
+
+    def _saw(self, query_id: str, batch_id: int) -> None:
+        with self._seen_changed:
+            self._seen[query_id] = max(batch_id, self._seen.get(query_id, -1))
+            self._seen_changed.notify_all()
+
+    def wait_until_seen(self, last_batches: dict[str, int], timeout: float = 10.0) -> bool:
+        """Wait until the progress of each query's batch ``last_batches[id]`` was handled.
+
+        Spark delivers progress to listeners asynchronously, so a query that just ended
+        may still have events in flight; the runner waits for them before closing.
+        """
+
+        def done() -> bool:
+            return all(self._seen.get(q, -1) >= b for q, b in last_batches.items())
+
+        with self._seen_changed:
+            return self._seen_changed.wait_for(done, timeout)
 
     def publish(self, progress: dict[str, Any]) -> None:
         if self._producer is None:

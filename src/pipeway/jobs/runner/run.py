@@ -127,6 +127,7 @@ class JobRunner:
         publisher = self._publisher()
         if publisher is not None:
             spark.streams.addListener(publisher)
+        self._last_batches: dict[str, int] = {}
         try:
             with _signals(self._stop):
                 self._drive(result, record)
@@ -137,6 +138,8 @@ class JobRunner:
             raise
         finally:
             if publisher is not None:
+                if not publisher.wait_until_seen(self._last_batches):
+                    log.warning("job %s: progress of the last batches not published", record.name)
                 spark.streams.removeListener(publisher)
                 publisher.close()
             record.status = result.status  # type: ignore[assignment]
@@ -178,6 +181,9 @@ class JobRunner:
             result.passes += 1
             rows = 0
             for query in ctx.queries:
+                last = query.lastProgress
+                if last is not None:
+                    self._last_batches[str(query.id)] = int(last["batchId"])
                 read = _input_rows(query)
                 result.query_rows[query.name] = result.query_rows.get(query.name, 0) + read
                 rows += read

@@ -13,7 +13,7 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 from pipeway.jobs.runner.modes import RunMode
 from pipeway.jobs.runner.run import JobRunSettings
 from pipeway.jobs.settings import KafkaSettings, SparkSettings
-from pipeway.testing.waiting import read_topic
+from pipeway.testing.waiting import read_to_end, read_topic
 from tests.integration.jobs.helpers import avro_values, confluent_avro, produce
 
 ACTION = {
@@ -52,13 +52,17 @@ def produce_actions(kafka: KafkaSettings, topic: str, actions: Iterable[dict[str
 
 
 def read_avro_topic(
-    kafka: KafkaSettings, topic: str, expected: int, avro_key: bool = True
+    kafka: KafkaSettings, topic: str, expected: int | None, avro_key: bool = True
 ) -> list[tuple[Any, Any]]:
-    """(key, value) of every record in ``topic``, decoded with confluent-kafka's deserializer
-    (a key that is not Avro comes back as text)."""
+    """(key, value) of the records in ``topic``, decoded with confluent-kafka's deserializer
+    (a key that is not Avro comes back as text): ``expected`` of them, or with ``None``
+    every record up to the topic's current end."""
     registry = SchemaRegistryClient({"url": kafka.registry_url})
     decode = AvroDeserializer(registry)
-    messages = read_topic(kafka.bootstrap_servers, topic, expected)
+    if expected is None:
+        messages = read_to_end(kafka.bootstrap_servers, topic)
+    else:
+        messages = read_topic(kafka.bootstrap_servers, topic, expected)
     out = []
     for m in messages:
         key = m.key()

@@ -60,7 +60,7 @@ def test_until_idle_runs_passes_until_no_input_and_routes_dead_letters(
     record = read_record(job, run_settings().data_dir)
     assert record is not None and record.status == "finished"
     progress = [
-        v for k, v in read_avro_topic(kafka, PROGRESS_TOPIC, 1, avro_key=False) if k == job
+        v for k, v in read_avro_topic(kafka, PROGRESS_TOPIC, None, avro_key=False) if k == job
     ]
     assert sum(p["dead_letters"] for p in progress) == 2  # counted in the progress metrics
     decode = f"pipeway.decode.{unique_topic}.dead_letters"

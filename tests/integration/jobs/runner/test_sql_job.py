@@ -91,7 +91,7 @@ def test_sql_job_counts_per_minute_and_a_rerun_continues_without_double_counting
     expected = _expected(first + second)
     assert _observed(kafka, output, len(expected)) == expected
 
-    records = read_avro_topic(kafka, PROGRESS_TOPIC, 1, avro_key=False)
+    records = read_avro_topic(kafka, PROGRESS_TOPIC, None, avro_key=False)
     progress = [v for k, v in records if k == spec.name and v["job"] == spec.name]
     minute = [p for p in progress if p["query"] == "minute"]
     assert sum(p["num_input_rows"] for p in minute) == 500
