@@ -136,11 +136,11 @@ def batch_round(kafka: KafkaSettings, inputs: str, outputs: str) -> dict[str, An
 def _whole_day(watermark: int) -> Any:
     def run(events_frame: pd.DataFrame) -> pd.DataFrame:
         shard = ShardState()
-        shard.apply(events_frame.to_dict("records"), -(2**62))
-        rows = shard.step(watermark)
+        shard.apply(events_frame, -(2**62))
+        step = shard.step(watermark)
         shard_id = int(events_frame["shard"].iloc[0])
         counts = [{**r, "version": 1} for r in shard.count_rows()]
-        return frame([{**r, "shard": shard_id} for r in [*rows, *counts]])
+        return frame([*step.rows, *counts], step.cells, shard_id)
 
     return run
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pipeway.demo.tv import contract
 
@@ -58,8 +58,7 @@ class UserRow:
     city_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class Attributes:
+class Attributes(NamedTuple):
     """A view's enrichment fields, in the output schema's names."""
 
     age_band: str | None

@@ -1,62 +1,89 @@
 """One shard's 1-minute cells: viewing time and distinct viewers per window and group.
 
-Spans are added as the watermark makes them certain; a window is handed out once final
-(``window_end <= watermark``) and forgotten. Shards hold disjoint users, so the job sums the
+Spans are recorded as the watermark makes them certain (one append per view and step, no
+per-minute work in Python); when windows become final (``window_end <= watermark``) the
+spans' parts inside them are cut into minutes and summed with numpy/pandas, and the rest
+of each span is kept for later windows. Shards hold disjoint users, so the job sums the
 shards' partial cells (viewers and milliseconds) into the contract's rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numpy as np
+import pandas as pd
 
 from pipeway.demo.tv import contract
 
 Group = tuple[object, ...]
 
 
-@dataclass(slots=True)
-class Cell:
-    view_ms: int
-    viewers: set[int]
-    title: str | None
+class MinuteSpans:
+    """Viewing spans ``[start, end)`` per (group, user) of windows not final yet."""
 
-
-@dataclass(frozen=True, slots=True)
-class FinalCell:
-    window_start: int
-    group: Group
-    title: str | None
-    viewers: int
-    view_ms: int
-
-
-class MinuteCells:
-    """Cells keyed by (window_start, *group) of windows not final yet."""
-
-    def __init__(self) -> None:
-        self.cells: dict[tuple[int, Group], Cell] = {}
+    def __init__(self, group_columns: tuple[str, ...]) -> None:
+        self.group_columns = group_columns
+        self._ids: dict[Group, int] = {}
+        self.groups: list[Group] = []
+        self.titles: list[str | None] = []
+        self._gid: list[int] = []
+        self._user: list[int] = []
+        self._start: list[int] = []
+        self._end: list[int] = []
 
     def add(
         self, group: Group, user_id: int, start: int, end: int, title: str | None = None
     ) -> None:
         """Count ``[start, end)`` of ``user_id``'s viewing in every window it overlaps."""
-        w = start - start % contract.WINDOW_MS
-        while w < end:
-            ms = min(end, w + contract.WINDOW_MS) - max(start, w)
-            if ms > 0:
-                cell = self.cells.get((w, group))
-                if cell is None:
-                    self.cells[(w, group)] = Cell(ms, {user_id}, title)
-                else:
-                    cell.view_ms += ms
-                    cell.viewers.add(user_id)
-            w += contract.WINDOW_MS
+        gid = self._ids.get(group)
+        if gid is None:
+            gid = self._ids[group] = len(self.groups)
+            self.groups.append(group)
+            self.titles.append(title)
+        self._gid.append(gid)
+        self._user.append(user_id)
+        self._start.append(start)
+        self._end.append(end)
 
-    def finalize(self, watermark: int) -> list[FinalCell]:
-        """Hand out and forget every cell whose window ended at or before ``watermark``."""
-        done = [k for k in self.cells if k[0] + contract.WINDOW_MS <= watermark]
-        out = []
-        for key in done:
-            cell = self.cells.pop(key)
-            out.append(FinalCell(key[0], key[1], cell.title, len(cell.viewers), cell.view_ms))
+    def finalize(self, watermark: int) -> pd.DataFrame:
+        """Milliseconds per (window_start, gid, user_id) of every window final at
+        ``watermark``; later parts of the spans stay for later windows."""
+        cut = (watermark // contract.WINDOW_MS) * contract.WINDOW_MS
+        gid, user = np.array(self._gid, np.int64), np.array(self._user, np.int64)
+        start, end = np.array(self._start, np.int64), np.array(self._end, np.int64)
+        rest = end > cut
+        self._gid, self._user = gid[rest].tolist(), user[rest].tolist()
+        self._start, self._end = np.maximum(start[rest], cut).tolist(), end[rest].tolist()
+        done = start < cut
+        return _minutes(gid[done], user[done], start[done], np.minimum(end[done], cut))
+
+    def cells(self, parts: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        """Cells per (window_start, ``columns`` — a prefix of the group): the distinct
+        viewers and summed milliseconds of ``parts`` (from :meth:`finalize`)."""
+        n = len(columns)
+        keys = pd.DataFrame([g[:n] for g in self.groups], columns=list(columns))
+        keys["title"] = pd.Series(self.titles, dtype=object)
+        key_id = keys.groupby(list(columns), dropna=False, sort=False).ngroup().to_numpy()
+        parts = parts.assign(kid=key_id[parts["gid"].to_numpy()])
+        per_user = parts.groupby(["window_start", "kid", "user_id"], sort=False)["ms"].sum()
+        per_cell = per_user.groupby(level=["window_start", "kid"], sort=False).agg(["size", "sum"])
+        first_gid = pd.Series(np.arange(len(key_id)), dtype=np.int64).groupby(key_id).first()
+        kid = per_cell.index.get_level_values("kid").to_numpy()
+        out = keys.iloc[first_gid.to_numpy()[kid]].reset_index(drop=True)
+        out["window_start"] = per_cell.index.get_level_values("window_start").to_numpy()
+        out["viewers"] = per_cell["size"].to_numpy()
+        out["view_ms"] = per_cell["sum"].to_numpy()
         return out
+
+
+def _minutes(gid: np.ndarray, user: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
+    """Each positive span cut at minute boundaries: (window_start, gid, user_id, ms)."""
+    keep = end > start
+    gid, user, start, end = gid[keep], user[keep], start[keep], end[keep]
+    w = contract.WINDOW_MS
+    first = start // w
+    count = (end - 1) // w - first + 1
+    row = np.repeat(np.arange(len(start)), count)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    window = (first[row] + offset) * w
+    ms = np.minimum(end[row], window + w) - np.maximum(start[row], window)
+    return pd.DataFrame({"window_start": window, "gid": gid[row], "user_id": user[row], "ms": ms})

@@ -21,7 +21,7 @@ from pyspark.sql.streaming.stateful_processor import (
 )
 from pyspark.sql.types import BinaryType, StructField, StructType
 
-from pipeway.demo.tv.jobs.shard import ShardState
+from pipeway.demo.tv.jobs.shard import ShardState, Step
 from pipeway.demo.tv.jobs.views import Row
 
 OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -82,7 +82,7 @@ class TvAnalyticsProcessor(StatefulProcessor):
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
         for frame in rows:
-            shard.apply(frame.to_dict("records"), watermark)
+            shard.apply(frame, watermark)
         yield self._finish(int(key[0]), shard, shard.step(watermark), watermark)
 
     def handleExpiredTimer(
@@ -99,23 +99,28 @@ class TvAnalyticsProcessor(StatefulProcessor):
         stored = self.state.get()
         return ShardState.loads(stored[0]) if stored is not None else ShardState()
 
-    def _finish(
-        self, shard_id: int, shard: ShardState, rows: list[Row], watermark: int
-    ) -> pd.DataFrame:
+    def _finish(self, shard_id: int, shard: ShardState, step: Step, watermark: int) -> pd.DataFrame:
         shard.version += 1
         self.state.update((shard.dumps(),))
         for timer in list(self.handle.listTimers()):
             self.handle.deleteTimer(timer)
         self.handle.registerTimer(watermark + 1)
         counts = [{**r, "version": shard.version} for r in shard.count_rows()]
-        return frame([{**r, "shard": shard_id} for r in [*rows, *counts]])
+        return frame([*step.rows, *counts], step.cells, shard_id)
 
 
-def frame(rows: list[Row]) -> pd.DataFrame:
-    """Rows as a pandas frame of :data:`OUTPUT_COLUMNS` (absent fields are null)."""
-    return pd.DataFrame(
-        {
-            name: pd.array([r.get(name) for r in rows], dtype=_PANDAS_TYPES[type_])
-            for name, type_ in OUTPUT_COLUMNS
-        }
-    )
+def frame(rows: list[Row], cells: list[pd.DataFrame], shard_id: int) -> pd.DataFrame:
+    """Rows and cell frames as one pandas frame of :data:`OUTPUT_COLUMNS` (absent fields
+    are null), every row tagged with ``shard_id``."""
+    names = [name for name, _ in OUTPUT_COLUMNS]
+    parts = [pd.DataFrame.from_records(rows, columns=names), *cells]
+    filled = [p for p in parts if len(p)] or parts[:1]
+    whole = pd.concat(filled, ignore_index=True).reindex(columns=names)
+    whole["shard"] = shard_id
+    return pd.DataFrame({name: _column(whole[name], type_) for name, type_ in OUTPUT_COLUMNS})
+
+
+def _column(values: pd.Series, type_: str) -> pd.api.extensions.ExtensionArray | pd.Series:
+    if type_ == "string":
+        return values.astype(object).where(values.notna(), None)
+    return values.astype(_PANDAS_TYPES[type_])

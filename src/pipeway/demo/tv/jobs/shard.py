@@ -10,17 +10,32 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import pandas as pd
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.enrichment import Enricher, UserRow
-from pipeway.demo.tv.jobs.minutes import FinalCell, MinuteCells
+from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.reference import Broadcasts
 from pipeway.demo.tv.jobs.sessions import Session, SessionTracker
 from pipeway.demo.tv.jobs.views import Row, ViewBuilder
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
+PROGRAM = PROGRAM_GROUP[:2]
+AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
+
+
+class Step(NamedTuple):
+    """What one watermark step hands out: session and view rows, and final minute cells
+    as frames (``kind`` program_cell, program_total, ad_cell)."""
+
+    rows: list[Row]
+    cells: list[pd.DataFrame]
+
+
 NO_WATERMARK = -(2**62)
 
 
@@ -31,9 +46,8 @@ class ShardState:
         self.sessions = SessionTracker()
         self.broadcasts = Broadcasts()
         self.enricher = Enricher()
-        self.program_cells = MinuteCells()
-        self.program_totals = MinuteCells()
-        self.ad_cells = MinuteCells()
+        self.program_spans = MinuteSpans(PROGRAM_GROUP)
+        self.ad_spans = MinuteSpans(AD_GROUP)
         self.counts: Counter[str] = Counter()
         self.version = 0
         """saves so far: tells the newest of a shard's count rows within one batch"""
@@ -51,22 +65,28 @@ class ShardState:
         return state
 
     # -- input --------------------------------------------------------------------------
-    def apply(self, events: Iterable[Mapping[str, Any]], watermark: int) -> None:
+    def apply(self, events: pd.DataFrame, watermark: int) -> None:
         """Apply a batch's events: reference data first, then actions (late ones dropped)."""
-        actions = []
-        for e in events:
-            kind = e["kind"]
-            if kind == "action":
-                actions.append(e)
-            else:
-                self._apply_reference(kind, e)
-        for a in actions:
-            if a["ts"] < watermark:
-                self.counts["late_actions"] += 1
-            else:
-                self.sessions.add(
-                    a["user_id"], a["device_id"], a["channel_id"], a["action"], a["ts"]
-                )
+        kinds = events["kind"]
+        for kind, part in events[kinds != "action"].groupby("kind", sort=False):
+            if kind == "telemetry":  # the bulk of the reference data: no per-row dicts
+                self._apply_telemetry(part)
+                continue
+            for e in part.to_dict("records"):
+                self._apply_reference(str(kind), e)
+        actions = events[kinds == "action"]
+        late = actions["ts"].to_numpy() < watermark
+        if late.any():
+            self.counts["late_actions"] += int(late.sum())
+        kept = actions[~late]
+        columns = (kept[c].tolist() for c in ("user_id", "device_id", "channel_id", "action", "ts"))
+        for user_id, device_id, channel_id, action, ts in zip(*columns, strict=True):
+            self.sessions.add(user_id, device_id, channel_id, action, ts)
+
+    def _apply_telemetry(self, part: pd.DataFrame) -> None:
+        columns = (part[c].tolist() for c in ("device_id", "ts", "offset", "city_id"))
+        for device_id, ts, offset, city_id in zip(*columns, strict=True):
+            self.enricher.positions.add(device_id, ts, offset, city_id)
 
     def _apply_reference(self, kind: str, e: Mapping[str, Any]) -> None:
         if kind == "schedule":
@@ -88,27 +108,29 @@ class ShardState:
             raise ValueError(f"unknown event kind {kind!r}")
 
     # -- a watermark step -----------------------------------------------------------------
-    def step(self, watermark: int) -> list[Row]:
+    def step(self, watermark: int) -> Step:
         """Advance to ``watermark``: everything that became final since the last step."""
         out: list[Row] = []
         if watermark <= self.watermark:
-            return out
+            return Step(out, [])
         since = self.watermark
         closed = self.sessions.advance(watermark)
-        views = ViewBuilder(
-            self.broadcasts, self.enricher, self.program_cells, self.program_totals, self.ad_cells
-        )
+        views = ViewBuilder(self.broadcasts, self.enricher, self.program_spans, self.ad_spans)
         for session in closed:
             out.append(_session_row(session))
             views.session_views(session, since, watermark, out)
         for session in self.sessions.open_sessions():
             views.session_views(session, since, watermark, out)
-        out.extend(_cells("program_cell", self.program_cells.finalize(watermark)))
-        out.extend(_cells("program_total", self.program_totals.finalize(watermark)))
-        out.extend(_cells("ad_cell", self.ad_cells.finalize(watermark)))
+        program_parts = self.program_spans.finalize(watermark)
+        ad_parts = self.ad_spans.finalize(watermark)
+        cells = [
+            self.program_spans.cells(program_parts, PROGRAM_GROUP).assign(kind="program_cell"),
+            self.program_spans.cells(program_parts, PROGRAM).assign(kind="program_total"),
+            self.ad_spans.cells(ad_parts, AD_GROUP).assign(kind="ad_cell"),
+        ]
         self.watermark = watermark
         self._prune(watermark)
-        return out
+        return Step(out, cells)
 
     def count_rows(self) -> list[Row]:
         """The shard's counters (cumulative) and gauges, as ``count`` rows."""
@@ -134,20 +156,3 @@ def _session_row(s: Session) -> Row:
         "end_ts": s.end_ts,
         "end_reason": s.end_reason,
     }
-
-
-def _cells(kind: str, cells: list[FinalCell]) -> list[Row]:
-    rows = []
-    for c in cells:
-        row: Row = {"kind": kind, "window_start": c.window_start, "title": c.title}
-        row["viewers"], row["view_ms"] = c.viewers, c.view_ms
-        if kind == "program_cell":
-            g = c.group
-            row.update(channel_id=g[0], program_id=g[1], age_band=g[2], gender=g[3], city_id=g[4])
-        elif kind == "program_total":
-            row.update(channel_id=c.group[0], program_id=c.group[1])
-        else:
-            g = c.group
-            row.update(ad_id=g[0], age_band=g[1], gender=g[2], city_id=g[3])
-        rows.append(row)
-    return rows

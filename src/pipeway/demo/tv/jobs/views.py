@@ -9,11 +9,10 @@ added to the minute cells (earlier parts were counted at earlier steps).
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from pipeway.demo.tv.jobs.enrichment import Attributes, Enricher
-from pipeway.demo.tv.jobs.minutes import MinuteCells
+from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.reference import Broadcasts, ChannelSlots, Slot
 from pipeway.demo.tv.jobs.sessions import Session
 
@@ -27,15 +26,13 @@ class ViewBuilder:
         self,
         broadcasts: Broadcasts,
         enricher: Enricher,
-        program_cells: MinuteCells,
-        program_totals: MinuteCells,
-        ad_cells: MinuteCells,
+        program_spans: MinuteSpans,
+        ad_spans: MinuteSpans,
     ) -> None:
         self.broadcasts = broadcasts
         self.enricher = enricher
-        self.program_cells = program_cells
-        self.program_totals = program_totals
-        self.ad_cells = ad_cells
+        self.program_spans = program_spans
+        self.ad_spans = ad_spans
 
     def session_views(self, session: Session, since: int, until: int, out: list[Row]) -> None:
         """Views of ``session`` emitted at this step, into ``out``; spans into the cells."""
@@ -56,7 +53,7 @@ class ViewBuilder:
                 group = (slot.item_id, attrs.age_band, attrs.gender, attrs.city_id)
                 a, b = max(start, since), min(end, until)
                 if b > a:
-                    self.ad_cells.add(group, session.user_id, a, b)
+                    self.ad_spans.add(group, session.user_id, a, b)
 
     @staticmethod
     def _overlaps(session: Session, slots: ChannelSlots, until: int) -> list[tuple[Slot, int, int]]:
@@ -81,10 +78,8 @@ class ViewBuilder:
     def _count_show(self, session: Session, slot: Slot, attrs: Attributes, a: int, b: int) -> None:
         if b <= a:
             return
-        program = (session.channel_id, slot.item_id)
-        group = (*program, attrs.age_band, attrs.gender, attrs.city_id)
-        self.program_cells.add(group, session.user_id, a, b, slot.title)
-        self.program_totals.add(program, session.user_id, a, b, slot.title)
+        group = (session.channel_id, slot.item_id, attrs.age_band, attrs.gender, attrs.city_id)
+        self.program_spans.add(group, session.user_id, a, b, slot.title)
 
 
 def _view_base(session: Session, start: int, end: int, attrs: Attributes) -> Row:
@@ -96,7 +91,7 @@ def _view_base(session: Session, start: int, end: int, attrs: Attributes) -> Row
         "start_ts": start,
         "end_ts": end,
         "view_ms": end - start,
-        **asdict(attrs),
+        **attrs._asdict(),
     }
 
 
