@@ -13,30 +13,43 @@ scenario (``--users`` users, one day) is produced to the input topics, then per 
 
 Both produce the same rows (checked by row counts per output topic).
 
+Steady-rate latency (``--latency-rate N``, before the rounds): the job runs continuously
+through the runner (processing-time trigger ``--trigger``) while switch actions arrive at N/s
+with event time following the wall clock, for ``--latency-seconds`` plus watermark delay +
+window + 30 s so the measured actions' windows become final. Latency of an action = Kafka
+timestamp of the first ``tv.program_minute`` row of its (window, channel) - its produce
+time; it includes the watermark delay (120 s) and the rest of its window, since the contract
+emits a window only once final. Processing latency = that row's timestamp - the moment the
+window became final (the produce time of event time window_end + 120 s).
+
 Run: ``.venv/bin/python -m bench.tv_jobs --users 3000 --rounds 3``
+(latency only: ``--rounds 0 --latency-rate 2000 --trigger "1 second"``)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.schema_registry import SchemaRegistryClient
-from confluent_kafka.schema_registry.avro import AvroSerializer
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from bench.common import running_platform, save
+from bench.common import percentile, running_platform, save
 from bench.produce import create_topic
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import TvJobConfig, build_analytics
-from pipeway.demo.tv.jobs.events import events
+from pipeway.demo.tv.jobs.events import events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
 from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, frame
 from pipeway.demo.tv.jobs.shard import ShardState
@@ -47,7 +60,7 @@ from pipeway.jobs import KafkaSettings, SparkSettings, get_spark, read_avro
 from pipeway.jobs.registry import registry_client
 from pipeway.jobs.runner import JobContext, JobSpec
 from pipeway.jobs.runner.modes import RunMode
-from pipeway.jobs.runner.run import JobRunSettings, run_job
+from pipeway.jobs.runner.run import JobRunner, JobRunSettings, run_job
 
 SHARDS = 2
 
@@ -110,6 +123,7 @@ def streaming_round(
     batches = [p["durationMs"]["triggerExecution"] / 1000 for p in query.recentProgress]
     planning = [p["durationMs"].get("queryPlanning", 0) / 1000 for p in query.recentProgress]
     return {"wall_s": wall, "batches_s": sum(batches), "planning_s": sum(planning),
+            "batches_excl_planning_s": sum(batches) - sum(planning),
             "batches": len(batches)}  # fmt: skip
 
 
@@ -125,7 +139,7 @@ def batch_round(kafka: KafkaSettings, inputs: str, outputs: str) -> dict[str, An
         name: validated(name, read_avro(spark, topic, kafka, registry, streaming=False)).records()
         for name, topic in config.inputs.items()
     }
-    stream = events(records, SHARDS)
+    stream = events(records, shard_keys(spark, SHARDS))
     actions = stream.where("kind = 'action'")
     watermark = actions.agg({"ts": "max"}).collect()[0][0] - contract.WATERMARK_DELAY_MS
     rows = stream.drop("wm_ts").groupBy("shard").applyInPandas(_whole_day(watermark), OUTPUT_SCHEMA)
@@ -145,10 +159,195 @@ def _whole_day(watermark: int) -> Any:
     return run
 
 
+# -- steady-rate latency ------------------------------------------------------------------
+
+LATENCY_START_MS = 6 * 3_600_000
+"""event time of the first action: 06:00 of the scenario day (every channel on air)"""
+
+
+def produce_reference(kafka: KafkaSettings, prefix: str, users: int) -> list[tuple[int, str]]:
+    """Schedules, ad breaks and user CDC rows of a seeded day; the (user, device) pairs."""
+    scenario = generate(ScenarioConfig(seed=1, users=users))
+    registry = SchemaRegistryClient({"url": kafka.registry_url})
+    producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "linger.ms": 50})
+    for name in contract.INPUT_TOPICS:
+        topic = prefix + name
+        create_topic(kafka.bootstrap_servers, topic, 1)
+        if name in (contract.ACTIONS, contract.TELEMETRY, contract.WEATHER):
+            # no records (actions come later), but the job decodes by the registered schema
+            registry.register_schema(f"{topic}-value", Schema(json.dumps(schema(name)), "AVRO"))
+            continue
+        value = AvroSerializer(registry, json.dumps(schema(name)))
+        key = (
+            AvroSerializer(registry, json.dumps(key_schema(name)))
+            if name == contract.USERS_CDC
+            else None
+        )
+        for record in scenario.records(name):
+            k = record_key(name, record)
+            kb = key(k, SerializationContext(topic, MessageField.KEY)) if key else str(k).encode()
+            producer.produce(
+                topic, key=kb, value=value(record, SerializationContext(topic, MessageField.VALUE))
+            )
+            producer.poll(0)
+    assert producer.flush(60) == 0
+    return sorted({(a["user_id"], a["device_id"]) for a in scenario.records(contract.ACTIONS)})
+
+
+class SteadyActions:
+    """Switch actions at a fixed rate whose event time follows the wall clock, so the
+    watermark (max ts - 120 s) advances in real time."""
+
+    def __init__(self, kafka: KafkaSettings, topic: str, devices: list[tuple[int, str]],
+                 day_start_ms: int) -> None:  # fmt: skip
+        registry = SchemaRegistryClient({"url": kafka.registry_url})
+        self.topic = topic
+        self.devices = devices
+        self.value = AvroSerializer(registry, json.dumps(schema(contract.ACTIONS)))
+        self.producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "linger.ms": 5})
+        self.origin_wall_ms = time.time_ns() // 1_000_000
+        self.origin_ts = day_start_ms + LATENCY_START_MS
+        self.sent: list[tuple[int, int, int]] = []
+        """(produce wall ms, event ts, channel_id) of every action"""
+        self._rng = random.Random(7)
+
+    def event_time(self, wall_ms: int) -> int:
+        return self.origin_ts + wall_ms - self.origin_wall_ms
+
+    def wall_time(self, ts: int) -> int:
+        return self.origin_wall_ms + ts - self.origin_ts
+
+    def run(self, rate: float, seconds: float) -> None:
+        """Produce ``rate`` actions/s for ``seconds`` (paced in 10 ms ticks)."""
+        started = time.monotonic()
+        done = 0
+        while (elapsed := time.monotonic() - started) < seconds:
+            due = int(elapsed * rate)
+            for _ in range(due - done):
+                self._one()
+            done = due
+            self.producer.poll(0)
+            time.sleep(0.01)
+        assert self.producer.flush(60) == 0
+
+    def _one(self) -> None:
+        user_id, device_id = self._rng.choice(self.devices)
+        channel_id = self._rng.randint(1, 12)
+        wall = time.time_ns() // 1_000_000
+        ts = self.event_time(wall)
+        record = {"user_id": user_id, "device_id": device_id, "channel_id": channel_id,
+                  "action": contract.SWITCH, "ts": ts}  # fmt: skip
+        ctx = SerializationContext(self.topic, MessageField.VALUE)
+        self.producer.produce(self.topic, key=str(user_id).encode(), value=self.value(record, ctx),
+                              timestamp=wall)  # fmt: skip
+        self.sent.append((wall, ts, channel_id))
+
+
+def minute_rows_appeared(kafka: KafkaSettings, topic: str) -> dict[tuple[int, int], int]:
+    """(window_start, channel_id) -> Kafka timestamp (ms, set by the job's writer) of the
+    first tv.program_minute row of that cell."""
+    registry = SchemaRegistryClient({"url": kafka.registry_url})
+    decode = AvroDeserializer(registry)
+    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "latency",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})  # fmt: skip
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    end = consumer.get_watermark_offsets(TopicPartition(topic, 0))[1]
+    first: dict[tuple[int, int], int] = {}
+    position = 0
+    try:
+        deadline = time.monotonic() + 300
+        while position < end and time.monotonic() < deadline:
+            for msg in consumer.consume(10_000, timeout=5):
+                if msg.error():
+                    continue
+                position = (msg.offset() or 0) + 1
+                row = decode(msg.value(), SerializationContext(topic, MessageField.VALUE))
+                key = (_ms(row["window_start"]), row["channel_id"])
+                first.setdefault(key, msg.timestamp()[1])
+    finally:
+        consumer.close()
+    return first
+
+
+def _ms(value: Any) -> int:
+    return int(value.timestamp() * 1000) if hasattr(value, "timestamp") else int(value)
+
+
+def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
+                trigger: str) -> dict[str, Any]:  # fmt: skip
+    """The job running continuously (``trigger``) while actions arrive at ``rate``/s.
+
+    Actions of the first ``seconds`` are measured; production then continues at the same
+    rate for watermark delay + window + 30 s, so their windows become final."""
+    config = TvJobConfig(topic_prefix="lat.", shards=SHARDS)
+    devices = produce_reference(kafka, "lat.", users)
+    for topic in config.outputs.values():
+        create_topic(kafka.bootstrap_servers, topic, 1)
+    day = min(
+        s["day"] for s in generate(ScenarioConfig(seed=1, users=users)).records(contract.SCHEDULES)
+    )
+    settings = JobRunSettings(
+        kafka=kafka, mode=RunMode.CONTINUOUS, trigger_interval=trigger, data_dir=data_dir,
+        progress_topic=None, spark=SparkSettings(master="local[2]"),
+    )  # fmt: skip
+    queries: list[Any] = []
+
+    def build(ctx: JobContext) -> None:
+        queries.append(build_analytics(ctx, config))
+
+    runner = JobRunner(JobSpec("bench-latency", "python", "bench", build), settings)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    while not queries or not queries[0].isActive:
+        time.sleep(0.5)
+    time.sleep(5)  # first (empty) batches and planning out of the way
+    load_before = os.getloadavg()
+    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day * contract.DAY_MS)
+    actions.run(rate, seconds)
+    measured = len(actions.sent)
+    drain = (contract.WATERMARK_DELAY_MS + contract.WINDOW_MS) / 1000 + 30
+    actions.run(rate, drain)
+    time.sleep(10)
+    load_after = os.getloadavg()
+    runner.stop()
+    thread.join(120)
+    appeared = minute_rows_appeared(kafka, config.topic(contract.PROGRAM_MINUTE))
+    total: list[float] = []
+    processing: list[float] = []
+    missing = 0
+    for wall, ts, channel_id in actions.sent[:measured]:
+        window = ts - ts % contract.WINDOW_MS
+        seen = appeared.get((window, channel_id))
+        if seen is None:
+            missing += 1
+            continue
+        total.append(seen - wall)
+        final_at = actions.wall_time(window + contract.WINDOW_MS + contract.WATERMARK_DELAY_MS)
+        processing.append(seen - final_at)
+    progress = queries[0].recentProgress
+    durations = [p["durationMs"].get("triggerExecution", 0) for p in progress]
+    return {
+        "rate": rate, "seconds": seconds, "trigger": trigger, "measured_actions": measured,
+        "missing": missing, "load_before": load_before, "load_after": load_after,
+        "total_ms": {"p50": percentile(total, 50), "p99": percentile(total, 99)},
+        "processing_ms": {"p50": percentile(processing, 50), "p99": percentile(processing, 99)},
+        "batch_ms_median": statistics.median(durations) if durations else None,
+        "batches": len(durations),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--latency-rate",
+        type=float,
+        default=0.0,
+        help="actions/s of the steady-rate latency run (0: no latency run)",
+    )
+    parser.add_argument("--latency-seconds", type=float, default=60.0)
+    parser.add_argument("--trigger", default="1 second", help="latency run's trigger interval")
     args = parser.parse_args()
     with running_platform() as platform, tempfile.TemporaryDirectory() as tmp:
         cfg = platform.config
@@ -157,6 +356,13 @@ def main() -> None:
         )
         get_spark(SparkSettings(master="local[2]", shuffle_partitions=2, ui_enabled=False,
                                 data_dir=Path(tmp) / "spark"))  # fmt: skip
+        if args.latency_rate > 0:
+            latency = latency_run(kafka, Path(tmp) / "latency", args.users, args.latency_rate,
+                                  args.latency_seconds, args.trigger)  # fmt: skip
+            print("latency", json.dumps(latency, indent=2))
+            save("tv_jobs_latency", {"users": args.users, **latency})
+        if args.rounds == 0:
+            return
         started = time.monotonic()
         actions = produce_scenario(kafka, "in.", args.users)
         print(
@@ -179,6 +385,7 @@ def _summary(actions: int, results: dict[str, list[dict[str, Any]]]) -> dict[str
     med = statistics.median
     stream_batches = med(r["batches_s"] for r in results["streaming"])
     stream_wall = med(r["wall_s"] for r in results["streaming"])
+    stream_processing = med(r["batches_excl_planning_s"] for r in results["streaming"])
     batch_wall = med(r["wall_s"] for r in results["batch"])
     same = all(
         s["counts"] == b["counts"]
@@ -187,6 +394,7 @@ def _summary(actions: int, results: dict[str, list[dict[str, Any]]]) -> dict[str
     return {
         "streaming_actions_per_s_batches": actions / stream_batches,
         "streaming_actions_per_s_wall": actions / stream_wall,
+        "streaming_actions_per_s_excl_planning": actions / stream_processing,
         "batch_actions_per_s": actions / batch_wall,
         "ratio_streaming_batches_to_batch": batch_wall / stream_batches,
         "same_output_counts": same,

@@ -14,7 +14,7 @@ from functools import reduce
 from pyspark.sql import DataFrame
 from pyspark.sql.streaming import StreamingQuery
 
-from pipeway.demo.tv.jobs.events import events
+from pipeway.demo.tv.jobs.events import events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
 from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, TvAnalyticsProcessor
 from pipeway.demo.tv.jobs.topics import TvJobConfig
@@ -41,7 +41,8 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
     decoded = {name: validated(name, ctx.decoded(topic)) for name, topic in config.inputs.items()}
     dead = reduce(DataFrame.unionByName, [d.dead_letters() for d in decoded.values()])
     ctx.start(write_dead_letters_stream(dead, ctx.name, ctx.kafka), "dead-letters", "append")
-    stream = events({name: d.records() for name, d in decoded.items()}, config.shards)
+    keys = shard_keys(ctx.spark, config.shards)
+    stream = events({name: d.records() for name, d in decoded.items()}, keys)
     rows = stream.groupBy("shard").transformWithStateInPandas(
         statefulProcessor=TvAnalyticsProcessor(),
         outputStructType=OUTPUT_SCHEMA,

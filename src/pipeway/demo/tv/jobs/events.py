@@ -9,7 +9,7 @@ keeps; the processor applies the contract's rule (``ts < W`` is late) itself.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, IntegerType, LongType, TimestampType
 
@@ -43,16 +43,40 @@ Spark's filter only drops actions more than a year late (reported as Spark's
 ``numRowsDroppedByWatermark``)."""
 
 
-def events(frames: dict[str, DataFrame], shards: int) -> DataFrame:
+def shard_keys(spark: SparkSession, shards: int) -> list[int]:
+    """The grouping-key value of each shard: ``shards`` ints that Spark's hash partitioning
+    into ``shards`` partitions puts in distinct partitions.
+
+    Spark places a key in partition ``pmod(murmur3(key), partitions)``; the plain ids 0 and 1
+    both land in partition 1 of 2, so one Python worker ran both shards one after the other.
+    With ``spark.sql.shuffle.partitions`` equal to ``shards`` every shard gets its own task.
+    Depends only on ``shards`` (fixed once a checkpoint exists), so restarts keep each user
+    on the same key.
+    """
+    key = F.col("id").cast("int")
+    candidates = spark.range(shards * 64).select(
+        key.alias("key"), F.pmod(F.hash(key), F.lit(shards)).alias("partition")
+    )
+    first: dict[int, int] = {}
+    for row in candidates.orderBy("key").collect():
+        first.setdefault(int(row["partition"]), int(row["key"]))
+    if len(first) < shards:
+        raise ValueError(f"no keys found for {shards} distinct shard partitions")
+    return [first[p] for p in range(shards)]
+
+
+def events(frames: dict[str, DataFrame], keys: list[int]) -> DataFrame:
     """The union of the six decoded inputs as events, with the watermark declared.
 
     Args:
         frames: contract topic name -> decoded records (``key``, ``value``, metadata).
+        keys: the grouping-key value of each shard (:func:`shard_keys`).
     """
-    everyone = F.explode(F.sequence(F.lit(0), F.lit(shards - 1)))
+    key_array = F.array(*[F.lit(k).cast("int") for k in keys])
+    everyone = F.explode(key_array)
     parts = [
-        _actions(frames[contract.ACTIONS], shards),
-        _users(frames[contract.USERS_CDC], shards),
+        _actions(frames[contract.ACTIONS], key_array),
+        _users(frames[contract.USERS_CDC], key_array),
         _schedules(frames[contract.SCHEDULES], everyone),
         _breaks(frames[contract.AD_BREAKS], everyone),
         _telemetry(frames[contract.TELEMETRY], everyone),
@@ -84,16 +108,17 @@ def _event(frame: DataFrame, kind: str, shard: Column, **columns: Column) -> Dat
     return frame.select(*filled)
 
 
-def _user_shard(user_id: Column, shards: int) -> Column:
-    return F.pmod(user_id, F.lit(shards))
+def _user_shard(user_id: Column, keys: Column) -> Column:
+    """The key of shard ``user_id mod shards``."""
+    return F.element_at(keys, F.pmod(user_id, F.size(keys)) + 1)
 
 
-def _actions(records: DataFrame, shards: int) -> DataFrame:
+def _actions(records: DataFrame, keys: Column) -> DataFrame:
     v = F.col("value")
     return _event(
         records,
         "action",
-        _user_shard(v.user_id, shards),
+        _user_shard(v.user_id, keys),
         user_id=v.user_id,
         device_id=v.device_id,
         channel_id=v.channel_id,
@@ -103,14 +128,14 @@ def _actions(records: DataFrame, shards: int) -> DataFrame:
     )
 
 
-def _users(records: DataFrame, shards: int) -> DataFrame:
+def _users(records: DataFrame, keys: Column) -> DataFrame:
     v = F.col("value")
     row = F.coalesce(v.after, v.before)
     live = records.where(v.isNotNull())  # tombstones carry nothing
     return _event(
         live,
         "user",
-        _user_shard(row.user_id, shards),
+        _user_shard(row.user_id, keys),
         user_id=row.user_id,
         op=v.op,
         ts=v.source.ts_ms,
