@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -260,12 +261,64 @@ def pipeway_config(port: int, prefix: str, server_id: int, fmt: str) -> dict[str
     return config
 
 
+def debezium_settings(
+    mariadb_port: int,
+    home: Path,
+    prefix: str,
+    server_id: int,
+    overrides: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """The benchmark's Debezium connector properties (2.6 names); ``overrides`` maps a key to
+    a new value, or to ``None`` to leave it out (for 3.x: no ``connector.adapter``)."""
+    settings = {
+        "name": prefix,
+        "connector.class": "io.debezium.connector.mysql.MySqlConnector",
+        "connector.adapter": "mariadb",
+        "tasks.max": "1",
+        "database.hostname": "127.0.0.1",
+        "database.port": str(mariadb_port),
+        "database.user": "pipeway",
+        "database.password": "pipeway",
+        "database.server.id": str(server_id),
+        "topic.prefix": prefix,
+        "database.include.list": DB,
+        "snapshot.mode": "never",
+        "include.schema.changes": "false",
+        "schema.history.internal": "io.debezium.storage.file.history.FileSchemaHistory",
+        "schema.history.internal.file.filename": str(home / "schema-history.dat"),
+    }
+    for key, value in (overrides or {}).items():
+        if value is None:
+            settings.pop(key, None)
+        else:
+            settings[key] = value
+    return settings
+
+
+def write_properties(path: Path, props: Mapping[str, str]) -> Path:
+    path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+    return path
+
+
 class Debezium:
-    """Debezium's MySQL connector in a Kafka Connect 3.9.2 standalone worker (one JVM)."""
+    """Debezium's MySQL connector in a Kafka Connect standalone worker (one JVM).
+
+    ``jars`` holds the connector and the Connect runtime in one folder: engine ``debezium``
+    (2.6.2 in Connect 3.9.2, the benchmark's reference) or ``debezium3`` (3.6.1 in Connect
+    4.4.0, see bench.debezium3_probe). ``overrides`` as in :func:`debezium_settings`.
+    """
 
     def __init__(
-        self, platform: Platform, workdir: Path, prefix: str, server_id: int, jars: Path
+        self,
+        platform: Platform,
+        workdir: Path,
+        prefix: str,
+        server_id: int,
+        jars: Path,
+        overrides: Mapping[str, str | None] | None = None,
     ) -> None:
+        self.name = prefix
+        self.rest_url = f"http://127.0.0.1:{free_port()}"
         home = workdir / prefix
         home.mkdir()
         (home / "log4j2.xml").write_text(LOG4J2)
@@ -277,27 +330,13 @@ class Debezium:
             "value.converter.schemas.enable": "false",
             "offset.storage.file.filename": str(home / "offsets.dat"),
             "offset.flush.interval.ms": "10000",
-            "listeners": f"http://127.0.0.1:{free_port()}",
+            "listeners": self.rest_url,
         }
-        connector = {
-            "name": prefix,
-            "connector.class": "io.debezium.connector.mysql.MySqlConnector",
-            "connector.adapter": "mariadb",
-            "tasks.max": "1",
-            "database.hostname": "127.0.0.1",
-            "database.port": str(platform.config.mariadb_port),
-            "database.user": "pipeway",
-            "database.password": "pipeway",
-            "database.server.id": str(server_id),
-            "topic.prefix": prefix,
-            "database.include.list": DB,
-            "snapshot.mode": "never",
-            "include.schema.changes": "false",
-            "schema.history.internal": "io.debezium.storage.file.history.FileSchemaHistory",
-            "schema.history.internal.file.filename": str(home / "schema-history.dat"),
-        }
-        for fname, props in (("worker.properties", worker), ("connector.properties", connector)):
-            (home / fname).write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        connector = debezium_settings(
+            platform.config.mariadb_port, home, prefix, server_id, overrides
+        )
+        write_properties(home / "worker.properties", worker)
+        write_properties(home / "connector.properties", connector)
         self.log_path = home / "connect.log"
         self.log = self.log_path.open("w")
         cmd = [
@@ -322,6 +361,15 @@ class Debezium:
             if at >= 0:
                 return text[max(0, text.rfind("\n", 0, at - 200)) : at + 1500]
         return None
+
+    def task_status(self) -> dict[str, Any] | None:
+        """The task's entry of the worker's REST ``/status`` (``state``, ``trace``), once known."""
+        try:
+            r = httpx.get(f"{self.rest_url}/connectors/{self.name}/status", timeout=5)
+        except httpx.HTTPError:
+            return None  # REST server not up yet
+        tasks = r.json().get("tasks", []) if r.status_code == 200 else []
+        return tasks[0] if tasks else None
 
     def stop(self) -> None:
         self.proc.terminate()
