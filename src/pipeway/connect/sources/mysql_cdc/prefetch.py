@@ -43,6 +43,23 @@ class ReadFailed:
     error: BaseException
 
 
+class InlineFeed:
+    """Reads on the task thread itself (``binlog.prefetch.events=0``, the default)."""
+
+    def __init__(self, reader: BinlogReader) -> None:
+        self.reader = reader
+
+    def get(self, timeout: float) -> Any:
+        """The next event or ``EndOfStream`` (errors propagate; waits as long as the read)."""
+        event = self.reader.fetchone()
+        if event is None:
+            return EndOfStream(str(self.reader.log_file), int(self.reader.log_pos))
+        return event
+
+    def close(self) -> None:
+        self.reader.close()
+
+
 class EventPrefetcher:
     """Runs ``reader.fetchone()`` on a thread, ``depth`` events ahead of the consumer."""
 

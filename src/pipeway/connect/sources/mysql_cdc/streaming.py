@@ -1,13 +1,13 @@
 """Reading row changes from the binlog with ``mysql-replication``.
 
 The dump runs non-blocking: the server sends what it has and an EOF; the next poll
-reconnects from where the stream ended. Events are read on a thread (``prefetch``) a
-bounded number ahead, so a poll waits at most its budget and socket waits overlap
-conversion. Positions are tracked per transaction (see :mod:`position`): each record's
-offset names its transaction's start and how many row events and rows of it are complete,
-and a reconnect (after EOF, a dropped connection or a restart) skips exactly what was
-already emitted. Transactions whose GTID is already in the tracked GTID state are skipped
-whole (a server may replay from an older GTID).
+reconnects from where the stream ended. Events are read on the task thread, or with
+``binlog.prefetch.events`` > 0 on a reader thread a bounded number ahead (``prefetch``).
+Positions are tracked per transaction (see :mod:`position`): each record's offset names its
+transaction's start and how many row events and rows of it are complete, and a reconnect
+(after EOF, a dropped connection or a restart) skips exactly what was already emitted.
+Transactions whose GTID is already in the tracked GTID state are skipped whole (a server
+may replay from an older GTID).
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ from pipeway.connect.sources.mysql_cdc.gtid import (
 )
 from pipeway.connect.sources.mysql_cdc.native_rows import NativeRows
 from pipeway.connect.sources.mysql_cdc.position import BinlogPoint, ResumePoint
-from pipeway.connect.sources.mysql_cdc.prefetch import EndOfStream, EventPrefetcher, ReadFailed
+from pipeway.connect.sources.mysql_cdc.prefetch import (
+    EndOfStream,
+    EventPrefetcher,
+    InlineFeed,
+    ReadFailed,
+)
 from pipeway.connect.sources.mysql_cdc.row_events import RowEventEmitter, TxnContext
 from pipeway.connect.sources.mysql_cdc.server import connection_kwargs
 from pipeway.connect.sources.mysql_cdc.settings import MySqlCdcSettings
@@ -74,7 +79,7 @@ class BinlogStreamer:
         self.native: NativeRows | None = NativeRows() if native else None
         """The compiled row decoder's dispatcher; None: every row event is decoded in Python."""
         self._emitter = RowEventEmitter(settings, EncoderCache(), partition, self.native)
-        self._feed: EventPrefetcher | None = None
+        self._feed: EventPrefetcher | InlineFeed | None = None
         self._state: GtidState | None = (
             parse_gtid_state(start.point.gtids, is_mariadb) if start.point.gtids else None
         )
@@ -93,7 +98,7 @@ class BinlogStreamer:
 
     # ------------------------------------------------------------ connection
 
-    def _open(self) -> EventPrefetcher:
+    def _open(self) -> EventPrefetcher | InlineFeed:
         point, by_gtid = self._next
         kwargs: dict[str, Any] = {
             "connection_settings": connection_kwargs(self._settings),
@@ -109,7 +114,9 @@ class BinlogStreamer:
             kwargs.update(log_file=point.file, log_pos=point.pos)
         log.debug("binlog connect point=%s by_gtid=%s", point.describe(), by_gtid)
         self.gtid_dumps += by_gtid
-        return EventPrefetcher(BinlogReader(**kwargs), self._settings.binlog_prefetch_events)
+        reader = BinlogReader(**kwargs)
+        depth = self._settings.binlog_prefetch_events
+        return EventPrefetcher(reader, depth) if depth > 0 else InlineFeed(reader)
 
     def close(self) -> None:
         if self._feed is not None:

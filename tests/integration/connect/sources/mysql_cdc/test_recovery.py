@@ -39,16 +39,23 @@ def _kill_binlog_dumps(root: Any, user: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("resumed", "by_gtid"),
-    [(False, True), (True, True), (True, False)],
-    ids=["after-snapshot", "resumed-by-gtid", "resumed-by-file-pos"],
+    ("resumed", "by_gtid", "prefetch"),
+    [(False, True, 0), (True, True, 0), (True, False, 0), (True, True, 64)],
+    ids=["after-snapshot", "resumed-by-gtid", "resumed-by-file-pos", "reader-thread"],
 )
 def test_killed_replication_connection_loses_nothing(
-    settings_for: Any, database: str, root: Any, mariadb: Any, resumed: bool, by_gtid: bool
+    settings_for: Any,
+    database: str,
+    root: Any,
+    mariadb: Any,
+    resumed: bool,
+    by_gtid: bool,
+    prefetch: int,
 ) -> None:
     """``KILL <thread id>`` of the binlog dump thread from another session, mid-stream,
     several times: straight after the snapshot, and after a restart from a committed offset
-    (positioned by GTID, or by file/pos when the offset has no GTIDs)."""
+    (positioned by GTID, or by file/pos when the offset has no GTIDs; events read on the
+    task thread or on a reader thread)."""
     t = f"{database}.big"
     execute(root, f"CREATE TABLE {t} (id INT PRIMARY KEY, v VARCHAR(2000))")
     execute(root, f"INSERT INTO {t} VALUES (-1, 'seed')")
@@ -60,7 +67,9 @@ def test_killed_replication_connection_loses_nothing(
             task.stop()
             if not by_gtid:
                 context.offsets["it"] = {**context.offsets["it"], "gtids": None}
-            task = start_task(settings_for(max_batch_size=200), context)
+            task = start_task(
+                settings_for(max_batch_size=200, binlog_prefetch_events=prefetch), context
+            )
         assert task.streamer is not None and task.streamer.by_gtid is by_gtid
         # 20 transactions of 300 rows (~11 MB): more than the socket buffers hold, so the
         # server's dump thread is still sending when it is killed
