@@ -110,6 +110,7 @@ class SourceConverter:
         self._props = dict(properties)
         self._registry = registry
         self._cache: dict[tuple[str, str, int], _Encoder] = {}
+        self._last: tuple[Any, ...] | None = None  # see _remember
         self.headers = HeaderConverter(str(self._props.get(HEADER_KEY, "simple")))
 
     def convert_headers(self, record: SourceRecord) -> list[tuple[str, bytes | None]] | None:
@@ -131,9 +132,56 @@ class SourceConverter:
         Raises:
             StageError: the key (``KEY_CONVERTER``) or value (``VALUE_CONVERTER``) failed.
         """
-        key = self.encode(record.topic, "key", record.key, record.key_schema)
-        value = self.encode(record.topic, "value", record.value, record.value_schema)
+        topic, key_schema, value_schema = record.topic, record.key_schema, record.value_schema
+        last = self._last
+        if (
+            last is not None
+            and last[0] is key_schema
+            and last[1] is value_schema
+            and last[2] == topic
+        ):
+            # the previous record's topic and schemas (a table's rows): skip the cache lookups
+            key_obj, value_obj = record.key, record.value
+            try:
+                key = None if key_obj is None else last[3](key_obj, last[4])
+            except Exception as exc:
+                raise StageError(KEY_STAGE, exc, class_name(last[3])) from exc
+            try:
+                value = None if value_obj is None else last[5](value_obj, last[6])
+            except Exception as exc:
+                raise StageError(VALUE_STAGE, exc, class_name(last[5])) from exc
+            return key, value
+        key = self.encode(topic, "key", record.key, key_schema)
+        value = self.encode(topic, "value", record.value, value_schema)
+        self._remember(topic, key_schema, value_schema)
         return key, value
+
+    def _remember(
+        self, topic: str, key_schema: AvroSchema | None, value_schema: AvroSchema | None
+    ) -> None:
+        """Keep the encoders of this (topic, schemas) for the next record, when both are
+        fixed by their schema (not inferred per value type)."""
+        key_enc = self._cache.get((topic, "key", id(key_schema)))
+        value_enc = self._cache.get((topic, "value", id(value_schema)))
+        if (
+            key_enc is None
+            or value_enc is None
+            or key_enc.needs_schema
+            or value_enc.needs_schema
+            or key_enc.schema is not key_schema
+            or value_enc.schema is not value_schema
+        ):
+            self._last = None
+            return
+        self._last = (
+            key_schema,
+            value_schema,
+            topic,
+            key_enc.serializer,
+            key_enc.ctx,
+            value_enc.serializer,
+            value_enc.ctx,
+        )
 
     def encode(
         self, topic: str, field: MessageField, obj: Any, schema: AvroSchema | None

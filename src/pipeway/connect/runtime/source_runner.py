@@ -1,8 +1,9 @@
 """Runs a source task: poll → transforms → convert → produce, then commit acknowledged offsets.
 
 At-least-once: a source offset is written to the offset topic only once Kafka has
-acknowledged its record and every earlier record of its source partition. Every record is
-tracked in :class:`SubmittedRecords`; every ``offset.flush.interval.ms`` the runner commits,
+acknowledged its record and every earlier record of its source partition. The records of
+a poll batch are tracked in :class:`SubmittedRecords` as one group per source partition
+(acknowledged when all its records are); every ``offset.flush.interval.ms`` the runner commits,
 per source partition, the offset of the latest record of the acknowledged prefix, without
 waiting for the records still in flight (so under continuous load the offsets advance every
 interval and a crash re-delivers about one interval of records); then it calls
@@ -35,11 +36,13 @@ from pipeway.connect.runtime.error_handling import (
 )
 from pipeway.connect.runtime.exceptions import DeliveryError, OffsetCommitError, StageError
 from pipeway.connect.runtime.offsets import OffsetStore, PartitionKey, partition_key
-from pipeway.connect.runtime.submitted import Committable, SubmittedRecord, SubmittedRecords
+from pipeway.connect.runtime.submitted import Committable, SubmittedGroup, SubmittedRecords
 from pipeway.connect.runtime.task_thread import PAUSED_WAIT_S, TaskThread
 from pipeway.kafka.topics import TIMEOUT_S, ensure_topic
 
 logger = logging.getLogger(__name__)
+
+DeliveryCallback = Callable[[KafkaError | None, Message], None]
 
 
 class RecordChain(Protocol):
@@ -174,17 +177,67 @@ class SourceTaskRunner(TaskThread):
             return []
 
     def _send_batch(self, records: Sequence[SourceRecord]) -> None:
+        """Send a poll batch; its records are tracked as one group per source partition.
+
+        A group is acknowledged once all its records are (see :class:`SubmittedGroup`), so
+        the commit guarantee is the per-record one at batch granularity, at a fraction of the
+        per-record cost: no tracker entry, handle or callback closure per record.
+        """
         started = time.perf_counter()
         self.task_metrics.polled(len(records))
-        for record in records:
-            self._send(record)
+        groups: dict[PartitionKey, tuple[SubmittedGroup, DeliveryCallback]] = {}
+        last_partition: object = None
+        group: SubmittedGroup | None = None
+        delivered: DeliveryCallback | None = None
+        send = self._send
+        try:
+            for record in records:
+                partition = record.source_partition
+                if partition is not last_partition or group is None or delivered is None:
+                    group, delivered = self._group_of(partition, groups)
+                    last_partition = partition
+                group.add(record.source_offset)
+                send(record, group, delivered)
+        finally:
+            for sealed, _ in groups.values():
+                sealed.seal()  # a failed batch fails the task; nothing commits after that
         producer = self._require_producer()
         producer.poll(0)
         self.task_metrics.offset_lag = len(producer)
         self.task_metrics.batch_latency((time.perf_counter() - started) * 1000)
 
-    def _send(self, record: SourceRecord) -> None:
-        handle = self._track(record)
+    def _group_of(
+        self,
+        partition: Mapping[str, Any],
+        groups: dict[PartitionKey, tuple[SubmittedGroup, DeliveryCallback]],
+    ) -> tuple[SubmittedGroup, DeliveryCallback]:
+        """This batch's group of ``partition`` and its delivery callback (made on first use)."""
+        if partition is not self._last_partition:
+            self._last_partition = partition
+            self._last_key = partition_key(partition)
+        key = self._last_key
+        found = groups.get(key)
+        if found is None:
+            group = self._submitted.submit_group(key, partition)
+            found = groups[key] = (group, self._delivery_callback(group))
+        return found
+
+    def _delivery_callback(self, group: SubmittedGroup) -> DeliveryCallback:
+        """One pre-bound delivery report for every record of ``group``."""
+        ack = group.ack
+
+        def delivered(err: KafkaError | None, msg: Message) -> None:
+            if err is None:
+                ack()
+                self._acked += 1  # added to the metrics after each poll (cheaper than per record)
+            else:
+                self._on_delivery_error(group, err, msg)
+
+        return delivered
+
+    def _send(
+        self, record: SourceRecord, group: SubmittedGroup, delivered: DeliveryCallback
+    ) -> None:
         out: SourceRecord | None = record
         if self._apply is not None:
             try:
@@ -194,16 +247,16 @@ class SourceTaskRunner(TaskThread):
                 self._errors.handle(Stage.TRANSFORMATION, exc, failed, type(self._chain))
                 out = None
         if out is None:
-            handle.ack()  # dropped by a transform, or its error was handled
+            group.ack()  # dropped by a transform, or its error was handled
             return
         try:
             key, value = self._convert(out)
-            headers = self._converter.convert_headers(out)
-            self._produce(out, key, value, headers, handle)
+            headers = self._converter.convert_headers(out) if out.headers else None
+            self._produce(out, key, value, headers, delivered)
         except StageError as exc:
             failed = FailedRecord.from_source(out)
             self._errors.handle(exc.stage, exc.cause, failed, exc.executing_class)
-            handle.ack()
+            group.ack()
 
     def _convert(self, record: SourceRecord) -> tuple[bytes | None, bytes | None]:
         try:
@@ -224,20 +277,17 @@ class SourceTaskRunner(TaskThread):
         key: bytes | None,
         value: bytes | None,
         headers: list[tuple[str, bytes | None]] | None,
-        handle: SubmittedRecord,
+        delivered: DeliveryCallback,
     ) -> None:
-        if record.topic not in self._topics:
-            self._ensure_topic(record.topic)
+        topic = record.topic
+        if topic not in self._topics:
+            self._ensure_topic(topic)
         producer = self._require_producer()
         partition = record.kafka_partition if record.kafka_partition is not None else -1
-
-        def delivered(err: KafkaError | None, msg: Message) -> None:
-            self._on_delivery(handle, err, msg)
-
         while True:
             try:
                 producer.produce(
-                    record.topic,
+                    topic,
                     value,
                     key,
                     partition=partition,
@@ -251,12 +301,8 @@ class SourceTaskRunner(TaskThread):
             except KafkaException as exc:
                 raise StageError(Stage.KAFKA_PRODUCE, exc, "Producer") from exc
 
-    def _on_delivery(self, handle: SubmittedRecord, err: KafkaError | None, msg: Message) -> None:
-        """Delivery report (runs inside producer.poll/flush on this thread)."""
-        if err is None:
-            handle.acked = True
-            self._acked += 1  # added to the metrics after each poll (cheaper than per record)
-            return
+    def _on_delivery_error(self, group: SubmittedGroup, err: KafkaError, msg: Message) -> None:
+        """A refused record (runs inside producer.poll/flush on this thread)."""
         failure = DeliveryError(msg.topic() or "", err.str())
         try:
             self._errors.handle(
@@ -266,20 +312,12 @@ class SourceTaskRunner(TaskThread):
             if self._delivery_error is None:
                 self._delivery_error = exc
             return
-        handle.ack()  # tolerated: in the dead letter queue, which is flushed before commits
+        group.ack()  # tolerated: in the dead letter queue, which is flushed before commits
 
     def _count_acks(self) -> None:
         if self._acked:
             self.task_metrics.written(self._acked)
             self._acked = 0
-
-    def _track(self, record: SourceRecord) -> SubmittedRecord:
-        """Submit the record's offset, in poll order, to the tracker of its source partition."""
-        partition = record.source_partition
-        if partition is not self._last_partition:
-            self._last_partition = partition
-            self._last_key = partition_key(partition)
-        return self._submitted.submit(self._last_key, partition, record.source_offset)
 
     def _ensure_topic(self, topic: str) -> None:
         admin = self._admin or AdminClient({"bootstrap.servers": self._config.bootstrap_servers})

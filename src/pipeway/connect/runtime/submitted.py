@@ -34,12 +34,44 @@ class SubmittedRecord:
         self.acked = True
 
 
+class SubmittedGroup:
+    """Consecutive records of one source partition from one poll batch, tracked as one entry.
+
+    Counts the records not handled yet; it is acknowledged once every record was handled and
+    the group is sealed (no more records join), and then stands for its latest offset. A
+    commit therefore covers whole groups only: never more than the acknowledged prefix, and
+    one tracker entry per batch instead of one per record.
+    """
+
+    __slots__ = ("acked", "offset", "remaining")
+
+    def __init__(self) -> None:
+        self.offset: Mapping[str, Any] = {}
+        self.acked = False
+        self.remaining = 1  # the open group's own token, released by seal()
+
+    def add(self, offset: Mapping[str, Any]) -> None:
+        """One more record (in poll order); its offset becomes the group's."""
+        self.offset = offset
+        self.remaining += 1
+
+    def ack(self) -> None:
+        """One record handled (delivered, dropped or dead-lettered)."""
+        self.remaining -= 1
+        if self.remaining == 0:
+            self.acked = True
+
+    def seal(self) -> None:
+        """No more records join: the group is acknowledged once its records are."""
+        self.ack()
+
+
 class _Partition:
     __slots__ = ("partition", "records")
 
     def __init__(self, partition: Mapping[str, Any]) -> None:
         self.partition = partition
-        self.records: deque[SubmittedRecord] = deque()
+        self.records: deque[SubmittedRecord | SubmittedGroup] = deque()
 
 
 class SubmittedRecords:
@@ -62,6 +94,17 @@ class SubmittedRecords:
         self._count += 1
         return record
 
+    def submit_group(self, key: PartitionKey, partition: Mapping[str, Any]) -> SubmittedGroup:
+        """Track a group of records (in poll order); ``add`` them, ``seal`` it when done."""
+        entry = self._partitions.get(key)
+        if entry is None:
+            entry = self._partitions[key] = _Partition(partition)
+        entry.partition = partition
+        group = SubmittedGroup()
+        entry.records.append(group)
+        self._count += 1
+        return group
+
     def committable(self) -> Committable:
         """Take the acknowledged prefix of every partition; its latest offset per partition.
 
@@ -71,7 +114,7 @@ class SubmittedRecords:
         out: Committable = {}
         for key, entry in self._partitions.items():
             records = entry.records
-            last: SubmittedRecord | None = None
+            last: SubmittedRecord | SubmittedGroup | None = None
             while records and records[0].acked:
                 last = records.popleft()
                 self._count -= 1
@@ -82,9 +125,9 @@ class SubmittedRecords:
 
     @property
     def pending(self) -> int:
-        """Records submitted and not yet taken by :meth:`committable` (acked or not)."""
+        """Entries (records or groups) not yet taken by :meth:`committable` (acked or not)."""
         return self._count
 
     def unacked(self) -> int:
-        """Records not acknowledged yet (walks the queues: for metrics and tests)."""
+        """Entries not acknowledged yet (walks the queues: for metrics and tests)."""
         return sum(not r.acked for e in self._partitions.values() for r in e.records)

@@ -60,3 +60,31 @@ def test_interleaved_submission_keeps_poll_order_per_partition() -> None:
     assert tracker.committable() == {KB: (B, {"n": 0})}
     first_a.ack()
     assert tracker.committable() == {KA: (A, {"n": 1})}
+
+
+def test_a_group_is_committable_only_when_sealed_and_every_record_is_acknowledged() -> None:
+    tracker = SubmittedRecords()
+    group = tracker.submit_group(KA, A)
+    for n in range(3):
+        group.add({"n": n})
+    group.ack()
+    group.ack()
+    group.ack()
+    assert tracker.committable() == {}  # still open: more records may join
+    group.seal()
+    assert tracker.committable() == {KA: (A, {"n": 2})}
+
+
+def test_a_group_with_a_record_in_flight_holds_back_later_groups() -> None:
+    tracker = SubmittedRecords()
+    first, second = tracker.submit_group(KA, A), tracker.submit_group(KA, A)
+    first.add({"n": 0})
+    first.add({"n": 1})
+    second.add({"n": 2})
+    first.seal()
+    second.seal()
+    second.ack()
+    first.ack()  # record 1 is still in flight
+    assert tracker.committable() == {}
+    first.ack()
+    assert tracker.committable() == {KA: (A, {"n": 2})}
