@@ -6,7 +6,9 @@ transactions), then per converter (JSON without schemas, Avro) runs the real
 from its start into a fresh topic, and times connector start → every record acknowledged by
 Kafka. ``--profile`` runs cProfile on the task thread and prints its top functions. Same work
 as ``bench.cdc``'s pipeway runs minus the worker process and REST, so the per-row costs of
-record building, conversion, produce and offset tracking show up directly.
+record building, conversion, produce and offset tracking show up directly. Also prints the
+task thread's CPU time per row (binlog decode included), steadier than wall time when other
+work shares the machine.
 
     .venv/bin/python -m bench.cdc_runner --rows 200000 [--profile] [--formats json,avro]
 """
@@ -67,13 +69,21 @@ def run_once(platform: Platform, rows: int, fmt: str, run: int, profile: bool) -
     )
     assert isinstance(runner, SourceTaskRunner)
     profiler = cProfile.Profile() if profile else None
-    if profiler is not None:
-        inner = runner._run
+    inner = runner._run
+    cpu: list[float] = []
 
-        def profiled() -> None:
-            profiler.runcall(inner)
+    def measured() -> None:
+        """The task thread, with its CPU time (steadier than wall time on a shared machine)."""
+        begin = time.thread_time()
+        try:
+            if profiler is not None:
+                profiler.runcall(inner)
+            else:
+                inner()
+        finally:
+            cpu.append(time.thread_time() - begin)
 
-        runner._run = profiled  # type: ignore[method-assign]
+    runner._run = measured  # type: ignore[method-assign]
     started = time.perf_counter()
     runner.start()
     while runner.task_metrics.records_written_total < rows:
@@ -84,7 +94,12 @@ def run_once(platform: Platform, rows: int, fmt: str, run: int, profile: bool) -
     runner.stop()
     store.close()
     rate = rows / elapsed
-    print(f"{fmt}: {rows:,} rows in {elapsed:.2f} s = {rate:,.0f} rows/s", flush=True)
+    task_cpu = cpu[0] if cpu else float("nan")
+    print(
+        f"{fmt}: {rows:,} rows in {elapsed:.2f} s = {rate:,.0f} rows/s; task thread CPU "
+        f"{task_cpu:.2f} s = {task_cpu / rows * 1e6:.1f} us/row",
+        flush=True,
+    )
     if profiler is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)

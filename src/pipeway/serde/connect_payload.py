@@ -184,22 +184,29 @@ def _struct_encoder(schema: ConnectSchema, decimal_format: DecimalFormat, path: 
         raise ConnectDataError(f"fields not in the schema: {', '.join(unknown)}", path)
 
     env: dict[str, Any] = {"Mapping": Mapping, "names": names, "fail": fail, "n": len(names)}
-    reads, items = [], []
+    reads, subscripts, items = [], [], []
     for i, (name, field, enc) in enumerate(fields):
         env[f"e{i}"], env[f"i{i}"] = enc, enc.inner  # type: ignore[attr-defined]
         check = _inline_check(field, f"v{i}", env, i)
-        reads.append(f"    v{i} = get({name!r})\n")
+        reads.append(f"        v{i} = get({name!r})\n")
+        subscripts.append(f"        v{i} = value[{name!r}]\n")
         # a non-null value skips the null handling of e{i}: straight to its encoder i{i}
         convert = f"i{i}(v{i}) if v{i} is not None else e{i}(v{i})"
         value = convert if check is None else f"v{i} if ({check}) else {convert}"
         items.append(f"{name!r}: {value}")
+    empty = "        pass\n"
+    # a dict with exactly the schema's fields (the usual case) is read by subscripts;
+    # anything else is checked, then read with get (absent fields are None)
     source = (
         "def encode(value):\n"
-        "    if type(value) is not dict and not isinstance(value, Mapping):\n"
-        "        fail(value)\n"
-        "    if len(value) > n or not names.issuperset(value):\n"
-        "        fail(value)\n"
-        "    get = value.get\n"
+        "    if type(value) is dict and len(value) == n and names.issuperset(value):\n"
+        f"{''.join(subscripts) or empty}"
+        "    else:\n"
+        "        if type(value) is not dict and not isinstance(value, Mapping):\n"
+        "            fail(value)\n"
+        "        if len(value) > n or not names.issuperset(value):\n"
+        "            fail(value)\n"
+        "        get = value.get\n"
         f"{''.join(reads)}"
         f"    return {{{', '.join(items)}}}\n"
     )

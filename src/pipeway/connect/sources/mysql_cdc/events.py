@@ -20,12 +20,21 @@ Row = dict[str, Any]
 class RowEncoder:
     """Builds Avro row dicts of one table schema from either reader's raw rows."""
 
-    __slots__ = ("_binlog_convs", "_names", "_snapshot_convs", "fields", "key_fields", "schema")
+    __slots__ = (
+        "_binlog_convs",
+        "_key",
+        "_names",
+        "_snapshot_convs",
+        "fields",
+        "key_fields",
+        "schema",
+    )
 
     def __init__(self, schema: TableSchema) -> None:
         self.schema = schema
         self.fields = tuple(f.field for f in schema.fields)
         self.key_fields = schema.key_fields
+        self._key = _key_function(tuple(schema.key_fields))
         self._names = tuple((f.field, f.column) for f in schema.fields)
         self._binlog_convs = _convs(schema, binlog=True)
         self._snapshot_convs = _convs(schema, binlog=False)
@@ -44,9 +53,18 @@ class RowEncoder:
         return out
 
     def key(self, row: Row) -> Row | None:
-        if not self.key_fields:
-            return None
-        return {k: row[k] for k in self.key_fields}
+        """The key of ``row`` (None for a table without a key)."""
+        return self._key(row)
+
+
+def _key_function(fields: tuple[str, ...]) -> Callable[[Row], Row | None]:
+    """The key builder of a table, specialised for the common one-column key (per row)."""
+    if not fields:
+        return lambda row: None
+    if len(fields) == 1:
+        (name,) = fields
+        return lambda row: {name: row[name]}
+    return lambda row: {k: row[k] for k in fields}
 
 
 def _convs(schema: TableSchema, binlog: bool) -> tuple[tuple[str, Converter], ...]:
@@ -93,14 +111,9 @@ def change_record(
     partition: dict[str, Any],
     offset: dict[str, Any],
 ) -> SourceRecord:
+    # positional: the frozen dataclass builds noticeably faster than with keywords (per row)
     return SourceRecord(
-        topic=schema.topic,
-        key=key,
-        value=envelope,
-        source_partition=partition,
-        source_offset=offset,
-        key_schema=schema.key_schema,
-        value_schema=schema.value_schema,
+        schema.topic, key, envelope, partition, offset, schema.key_schema, schema.value_schema
     )
 
 
