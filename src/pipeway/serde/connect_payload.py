@@ -293,13 +293,19 @@ def _array_converter(items: Convert, path: str) -> Convert:
 def _decimal_encoder(scale: int, decimal_format: DecimalFormat, path: str) -> Convert:
     """Encode Decimal (or int/float) at the schema's scale, refusing to round."""
     exponent = Decimal(1).scaleb(-scale)
+    numeric = decimal_format == "NUMERIC"
+    b2a_base64 = binascii.b2a_base64
 
     def encode(value: Any) -> Any:
         if type(value) is Decimal and value.as_tuple().exponent == -scale:
-            exact = value  # already at the schema's scale (what decimal columns hold)
-            if decimal_format == "NUMERIC":
-                return orjson.Fragment(str(exact))
-            return _b64encode(_signed_bytes(int(exact.scaleb(scale))))
+            # already at the schema's scale (what decimal columns hold): the per-row path,
+            # so _signed_bytes and _b64encode are inlined
+            if numeric:
+                return orjson.Fragment(str(value))
+            unscaled = int(value.scaleb(scale))
+            length = ((unscaled if unscaled >= 0 else ~unscaled).bit_length() + 8) // 8
+            raw = unscaled.to_bytes(length, "big", signed=True)
+            return b2a_base64(raw, newline=False).decode()
         if not isinstance(value, Decimal | int | float) or isinstance(value, bool):
             raise ConnectDataError(f"expected a Decimal, got {type(value).__name__}", path)
         number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)

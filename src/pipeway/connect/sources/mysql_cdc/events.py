@@ -22,11 +22,11 @@ class RowEncoder:
 
     __slots__ = (
         "_binlog_convs",
-        "_key",
         "_names",
         "_snapshot_convs",
         "fields",
         "key_fields",
+        "key_of",
         "schema",
     )
 
@@ -34,7 +34,7 @@ class RowEncoder:
         self.schema = schema
         self.fields = tuple(f.field for f in schema.fields)
         self.key_fields = schema.key_fields
-        self._key = _key_function(tuple(schema.key_fields))
+        self.key_of = _key_function(tuple(schema.key_fields))  # ``key`` without a method call
         self._names = tuple((f.field, f.column) for f in schema.fields)
         self._binlog_convs = _convs(schema, binlog=True)
         self._snapshot_convs = _convs(schema, binlog=False)
@@ -54,7 +54,7 @@ class RowEncoder:
 
     def key(self, row: Row) -> Row | None:
         """The key of ``row`` (None for a table without a key)."""
-        return self._key(row)
+        return self.key_of(row)
 
 
 def _key_function(fields: tuple[str, ...]) -> Callable[[Row], Row | None]:

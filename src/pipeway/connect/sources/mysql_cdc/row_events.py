@@ -152,7 +152,7 @@ class RowEventEmitter:
         schema, partition, now = encoder.schema, self._partition, self._now_ms
         topic, key_schema, value_schema = schema.topic, schema.key_schema, schema.value_schema
         key_of, copy_source, copy_offset, append = (
-            encoder.key,
+            encoder.key_of,
             source.copy,
             offset.copy,
             out.append,
