@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -155,6 +155,19 @@ class AvroSerializer:
             return writer.encode(obj)
         except Exception as exc:
             raise mismatch_error(writer.schema, obj, ctx, exc) from exc
+
+    def direct(self, ctx: SerializationContext) -> Callable[[Any], bytes] | None:
+        """A bare encoder of ctx's subject for hot loops (None without the native codec).
+
+        It skips the per-call checks and error mapping: when it raises, call the serializer
+        itself, which gives the same bytes (fastavro) or the proper error.
+        """
+        writer = self._writer_for(ctx)
+        codec, header = writer.codec, writer.header
+        if codec is None or type(writer) is not _AvroWriter:
+            return None
+        encode = codec.encode
+        return lambda obj: encode(obj, header)
 
     def _writer_for(self, ctx: SerializationContext | None) -> _AvroWriter:
         """Return the writer for ctx's subject, resolving it on first use."""

@@ -103,6 +103,18 @@ class _Encoder:
         self.by_type: dict[type, _Encoder] = {}
 
 
+def _direct(encoder: _Encoder) -> Callable[[Any], Any] | None:
+    """The serializer's bare encoder when it offers one (Avro with the native codec); on any
+    error of it the caller retries the full serializer, which maps the error."""
+    direct = getattr(encoder.serializer, "direct", None)
+    if direct is None:
+        return None
+    try:
+        return direct(encoder.ctx)
+    except Exception:  # e.g. the registry: the full serializer reports it per record
+        return None
+
+
 class SourceConverter:
     """Serializes source records' keys and values for Kafka."""
 
@@ -141,16 +153,10 @@ class SourceConverter:
             and last[2] == topic
         ):
             # the previous record's topic and schemas (a table's rows): skip the cache lookups
-            key_obj, value_obj = record.key, record.value
-            try:
-                key = None if key_obj is None else last[3](key_obj, last[4])
-            except Exception as exc:
-                raise StageError(KEY_STAGE, exc, class_name(last[3])) from exc
-            try:
-                value = None if value_obj is None else last[5](value_obj, last[6])
-            except Exception as exc:
-                raise StageError(VALUE_STAGE, exc, class_name(last[5])) from exc
-            return key, value
+            return (
+                self._fast(KEY_STAGE, last[7], last[3], record.key, last[4]),
+                self._fast(VALUE_STAGE, last[8], last[5], record.value, last[6]),
+            )
         key = self.encode(topic, "key", record.key, key_schema)
         value = self.encode(topic, "value", record.value, value_schema)
         self._remember(topic, key_schema, value_schema)
@@ -181,7 +187,31 @@ class SourceConverter:
             key_enc.ctx,
             value_enc.serializer,
             value_enc.ctx,
+            _direct(key_enc),
+            _direct(value_enc),
         )
+
+    @classmethod
+    def _fast(
+        cls, stage: str, direct: Any, serializer: Any, obj: Any, ctx: SerializationContext
+    ) -> Any:
+        """``obj`` through the bare encoder when there is one, else the serializer."""
+        if obj is None:
+            return None
+        if direct is not None:
+            try:
+                return direct(obj)
+            except Exception:
+                pass  # the full serializer: the same bytes (fallback) or the mapped error
+        return cls._serialize(stage, serializer, obj, ctx)
+
+    @staticmethod
+    def _serialize(stage: str, serializer: Any, obj: Any, ctx: SerializationContext) -> Any:
+        """The full serializer call, its failure as a StageError of ``stage``."""
+        try:
+            return serializer(obj, ctx)
+        except Exception as exc:
+            raise StageError(stage, exc, class_name(serializer)) from exc
 
     def encode(
         self, topic: str, field: MessageField, obj: Any, schema: AvroSchema | None
