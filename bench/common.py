@@ -33,6 +33,8 @@ def median(values: list[float]) -> float:
 
 
 def fresh_config(data_dir: Path, **overrides: Any) -> PlatformConfig:
+    """Free ports; components die with the benchmark, so an interrupted run leaves none behind."""
+    overrides.setdefault("die_with_parent", True)
     return PlatformConfig(
         data_dir=data_dir,
         kafka_port=free_port(),

@@ -106,7 +106,9 @@ def main() -> None:
         _run(args.port, args.rows, args.profile)
         return
     with tempfile.TemporaryDirectory() as data_dir:
-        platform = Platform(PlatformConfig(data_dir=Path(data_dir), mariadb_port=free_port()))
+        platform = Platform(
+            PlatformConfig(data_dir=Path(data_dir), mariadb_port=free_port(), die_with_parent=True)
+        )
         platform.up(only=["mariadb"])
         try:
             _run(platform.config.mariadb_port, args.rows, args.profile)
