@@ -26,6 +26,7 @@ from pyspark.errors import StreamingQueryException
 from pyspark.sql.streaming import StreamingQuery
 
 from pipeway.jobs.exceptions import JobsError
+from pipeway.jobs.registry import registry_client
 from pipeway.jobs.runner import state
 from pipeway.jobs.runner.context import JobContext
 from pipeway.jobs.runner.modes import RunMode, parse_interval
@@ -151,7 +152,7 @@ class JobRunner:
         settings = self.settings
         if not settings.progress_topic:
             return None
-        registry = JobContext(self.spec.name, None, settings.kafka, Path()).registry  # type: ignore[arg-type]
+        registry = registry_client(settings.kafka)
         publisher = ProgressPublisher(
             self.spec.name, settings.kafka.bootstrap_servers, registry, settings.progress_topic
         )
