@@ -186,10 +186,17 @@ def test_kill_9_mid_stream_loses_nothing(
     errors: list[BaseException] = []
     inserter = threading.Thread(target=_insert_all, args=(mariadb, table, errors), daemon=True)
     inserter.start()
+    offsets_topic = worker_settings.offset_storage_topic
+    # at 40k rows/s the first offset commit (every offset.flush.interval.ms) can come after
+    # KILL_AT of the rows: wait for both, so the kill always lands after a commit
     wait_for(
-        lambda: high_watermark(kafka_bootstrap, topic) >= ROWS * KILL_AT,
+        lambda: (
+            high_watermark(kafka_bootstrap, topic) >= ROWS * KILL_AT
+            and _last_offset_commit(kafka_bootstrap, offsets_topic, "cdc-crash")[1] is not None
+        ),
         60,
-        f"{KILL_AT:.0%} of the rows in the topic",
+        f"{KILL_AT:.0%} of the rows in the topic and an offset commit",
+        interval_s=0.2,
     )
     first.process.send_signal(signal.SIGKILL)
     first.process.wait(10)
