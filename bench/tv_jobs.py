@@ -49,7 +49,7 @@ from bench.common import percentile, running_platform, save
 from bench.produce import create_topic
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import TvJobConfig, build_analytics
-from pipeway.demo.tv.jobs.events import events, shard_keys
+from pipeway.demo.tv.jobs.events import DEAD, events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
 from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, frame
 from pipeway.demo.tv.jobs.shard import ShardState
@@ -135,15 +135,15 @@ def batch_round(kafka: KafkaSettings, inputs: str, outputs: str) -> dict[str, An
         create_topic(kafka.bootstrap_servers, name, 1)
     registry = registry_client(kafka)
     started = time.monotonic()
-    records = {
-        name: validated(name, read_avro(spark, topic, kafka, registry, streaming=False)).records()
+    decoded = {
+        name: validated(name, read_avro(spark, topic, kafka, registry, streaming=False))
         for name, topic in config.inputs.items()
     }
-    stream = events(records, shard_keys(spark, SHARDS))
+    stream = events(decoded, shard_keys(spark, SHARDS)).where(f"kind != '{DEAD}'")
     actions = stream.where("kind = 'action'")
     watermark = actions.agg({"ts": "max"}).collect()[0][0] - contract.WATERMARK_DELAY_MS
     rows = stream.drop("wm_ts").groupBy("shard").applyInPandas(_whole_day(watermark), OUTPUT_SCHEMA)
-    OutputWriter(out_config, kafka, registry)(rows, 0)
+    OutputWriter(out_config, kafka, registry, "bench-batch")(rows, 0)
     return {"wall_s": time.monotonic() - started}
 
 

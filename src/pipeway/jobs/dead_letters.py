@@ -22,7 +22,8 @@ HEADER_PREFIX = "__connect.errors."
 JOB_HEADER = "__pipeway.errors.job.name"
 METRICS_NAME = "pipeway.dead_letters"
 EXCEPTION_CLASS = "pipeway.jobs.DecodeError"
-_HEADERS = "array<struct<key:string,value:binary>>"
+HEADERS_TYPE = "array<struct<key:string,value:binary>>"
+"""Spark's type of a Kafka record's headers"""
 
 
 def dead_letter_topic(job: str) -> str:
@@ -30,12 +31,17 @@ def dead_letter_topic(job: str) -> str:
     return "pipeway-jobs-dlq." + re.sub(r"[^A-Za-z0-9._-]", "_", job)
 
 
-def dead_letter_messages(dead: DecodedTopic | DataFrame, job: str) -> DataFrame:
+def dead_letter_messages(
+    dead: DecodedTopic | DataFrame, job: str, observe: bool = True
+) -> DataFrame:
     """Kafka messages (``key``, ``value``, ``headers``) for the dead letters of a decode.
 
     Args:
         dead: a :class:`DecodedTopic` or its :meth:`~DecodedTopic.dead_letters` frame.
         job: the job's name, written in the ``__pipeway.errors.job.name`` header.
+        observe: count the dead letters as the ``pipeway.dead_letters`` observed metric
+            (``count``); off where the query counts them itself (a ``foreachBatch`` frame's
+            metrics do not reach the streaming query's progress).
     """
     frame = dead.dead_letters() if isinstance(dead, DecodedTopic) else dead
     context = [
@@ -48,10 +54,11 @@ def dead_letter_messages(dead: DecodedTopic | DataFrame, job: str) -> DataFrame:
         _header("exception.message", F.col("reason")),
         F.struct(F.lit(JOB_HEADER).alias("key"), F.lit(job).cast("binary").alias("value")),
     ]
-    original = F.coalesce(F.col("headers"), F.array().cast(_HEADERS))
+    original = F.coalesce(F.col("headers"), F.array().cast(HEADERS_TYPE))
     headers = F.concat(original, F.array(*context))
-    observed = frame.observe(METRICS_NAME, F.count(F.lit(1)).alias("count"))
-    return observed.select("key", "value", headers.alias("headers"))
+    if observe:
+        frame = frame.observe(METRICS_NAME, F.count(F.lit(1)).alias("count"))
+    return frame.select("key", "value", headers.alias("headers"))
 
 
 def write_dead_letters_batch(

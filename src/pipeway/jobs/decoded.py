@@ -47,14 +47,18 @@ class DecodedTopic:
                 ``pipeway.decode.<topic>`` (``rows``, ``dead_letters``), so the query's
                 progress reports how many records of each batch went to the dead letters.
         """
-        frame = self.frame
-        if observe:
-            frame = frame.observe(
-                f"pipeway.decode.{self.topic}",
-                F.count(F.lit(1)).alias("rows"),
-                F.count(F.col(REASON)).alias("dead_letters"),
-            )
+        frame = self.observed() if observe else self.frame
         return frame.where(F.col(REASON).isNull()).select("key", "value", *METADATA_COLUMNS)
+
+    def observed(self) -> DataFrame:
+        """``frame`` (good rows and dead letters) counted as ``pipeway.decode.<topic>``
+        observed metrics (``rows``, ``dead_letters``): for a job that routes both kinds of
+        row from one read, so the topic is read and decoded once."""
+        return self.frame.observe(
+            f"pipeway.decode.{self.topic}",
+            F.count(F.lit(1)).alias("rows"),
+            F.count(F.col(REASON)).alias("dead_letters"),
+        )
 
     def values(self) -> DataFrame:
         """The decoded value's fields as top-level columns (``value.*``) of good rows."""

@@ -40,6 +40,7 @@ class TvPipeline:
     shards: int = 3
     prefix: str = field(default_factory=lambda: unique_name("tv") + ".")
     job: str = field(default_factory=lambda: unique_name("tv-analytics"))
+    progress_topic: str = field(default_factory=lambda: unique_name("tv-progress"))
 
     def __post_init__(self) -> None:
         self.config = TvJobConfig(topic_prefix=self.prefix, shards=self.shards)
@@ -101,7 +102,7 @@ class TvPipeline:
             spark=SparkSettings(master="local[2]", ui_enabled=False),
             mode=RunMode.ONCE,
             data_dir=self.data_dir,
-            progress_topic=None,
+            progress_topic=self.progress_topic,
         )
         return run_job(self.spec(), settings)
 
@@ -135,6 +136,12 @@ class TvPipeline:
         decode = AvroDeserializer(self.registry)
         ctx = SerializationContext(topic, MessageField.VALUE)
         return [_millis(decode(m.value(), ctx)) for m in self.messages(topic)]
+
+    def progress(self) -> list[dict[str, Any]]:
+        """The job's published query progress records (``pipeway-jobs-progress`` format)."""
+        decode = AvroDeserializer(self.registry)
+        ctx = SerializationContext(self.progress_topic, MessageField.VALUE)
+        return [decode(m.value(), ctx) for m in self.messages(self.progress_topic)]
 
     def latest(self, name: str) -> dict[tuple[Any, ...], dict[str, Any]]:
         """The last value per row key, as a compacted topic or the search sink keeps it."""

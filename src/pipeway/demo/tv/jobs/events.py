@@ -2,9 +2,11 @@
 
 Every topic maps onto the same flat columns (:data:`EVENT_SCHEMA`; unused numeric columns
 hold 0 so pandas keeps integer types): actions and CDC rows go to their user's shard, the
-reference topics to every shard. Only actions carry the watermark column, shifted by
-:data:`WATERMARK_SHIFT_MS` so Spark's own late-row filter never drops a row the contract
-keeps; the processor applies the contract's rule (``ts < W`` is late) itself.
+reference topics to every shard. Records that failed to decode or validate become ``dead``
+events on the first shard, carrying what the dead letter topic needs (``dl_*`` columns), so
+each input is read and decoded once for both outputs. Only actions carry the watermark
+column, shifted by :data:`WATERMARK_SHIFT_MS` so Spark's own late-row filter never drops a
+row the contract keeps; the processor applies the contract's rule (``ts < W`` is late) itself.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, IntegerType, LongType, TimestampType
 
 from pipeway.demo.tv import contract
+from pipeway.jobs.decoded import RAW_KEY, RAW_VALUE, REASON, STAGE, DecodedTopic
 
 EVENT_SCHEMA: tuple[tuple[str, str], ...] = (
     ("kind", "string"),
@@ -34,7 +37,31 @@ EVENT_SCHEMA: tuple[tuple[str, str], ...] = (
     ("length_ms", "long"),
     ("temp_c", "double"),
     ("weather_main", "string"),
+    ("dl_topic", "string"),
+    ("dl_partition", "int"),
+    ("dl_key", "binary"),
+    ("dl_value", "binary"),
+    ("dl_headers", "string"),
+    ("dl_reason", "string"),
+    ("dl_stage", "string"),
 )
+DEAD = "dead"
+"""the ``kind`` of an input record that goes to the dead letter topic"""
+
+
+def _dead_letter_columns() -> dict[str, Column]:
+    """What a dead letter carries to the output writer (:mod:`pipeway.jobs.dead_letters`)."""
+    return {
+        "dl_topic": F.col("topic"),
+        "dl_partition": F.col("partition"),
+        "dl_key": F.col(RAW_KEY),
+        "dl_value": F.col(RAW_VALUE),
+        "dl_headers": F.to_json(F.col("headers")),  # arrays of structs stay out of Arrow
+        "dl_reason": F.col(REASON),
+        "dl_stage": F.col(STAGE),
+    }
+
+
 WATERMARK_COLUMN = "wm_ts"
 WATERMARK_SHIFT_MS = 365 * contract.DAY_MS
 """Spark drops rows whose event time is at or below the previous batch's watermark; shifting
@@ -65,22 +92,22 @@ def shard_keys(spark: SparkSession, shards: int) -> list[int]:
     return [first[p] for p in range(shards)]
 
 
-def events(frames: dict[str, DataFrame], keys: list[int]) -> DataFrame:
+def events(decoded: dict[str, DecodedTopic], keys: list[int]) -> DataFrame:
     """The union of the six decoded inputs as events, with the watermark declared.
 
     Args:
-        frames: contract topic name -> decoded records (``key``, ``value``, metadata).
+        decoded: contract topic name -> the decoded topic (good rows and dead letters).
         keys: the grouping-key value of each shard (:func:`shard_keys`).
     """
-    key_array = F.array(*[F.lit(k).cast("int") for k in keys])
-    everyone = F.explode(key_array)
+    every = F.array(*[F.lit(k).cast("int") for k in keys])
+    frames = {name: d.observed() for name, d in decoded.items()}
     parts = [
-        _actions(frames[contract.ACTIONS], key_array),
-        _users(frames[contract.USERS_CDC], key_array),
-        _schedules(frames[contract.SCHEDULES], everyone),
-        _breaks(frames[contract.AD_BREAKS], everyone),
-        _telemetry(frames[contract.TELEMETRY], everyone),
-        _weather(frames[contract.WEATHER], everyone),
+        _actions(frames[contract.ACTIONS], every),
+        _users(frames[contract.USERS_CDC], every),
+        _schedules(frames[contract.SCHEDULES], every),
+        _breaks(frames[contract.AD_BREAKS], every),
+        _telemetry(frames[contract.TELEMETRY], every),
+        _weather(frames[contract.WEATHER], every),
     ]
     union = parts[0]
     for part in parts[1:]:
@@ -92,18 +119,26 @@ def events(frames: dict[str, DataFrame], keys: list[int]) -> DataFrame:
     return union.withColumn(WATERMARK_COLUMN, shifted).withWatermark(WATERMARK_COLUMN, delay)
 
 
-def _event(frame: DataFrame, kind: str, shard: Column, **columns: Column) -> DataFrame:
-    filled = []
-    for name, type_ in EVENT_SCHEMA:
-        if name == "kind":
-            value = F.lit(kind)
-        elif name == "shard":
-            filled.append(shard.alias(name))  # an int already; a generator cannot be cast
-            continue
-        elif name in columns:
-            value = columns[name]
+def _event(frame: DataFrame, kind: str, shards: Column, **columns: Column) -> DataFrame:
+    """One input's rows as events: good rows as ``kind`` to the ``shards`` (an array of
+    shard keys), dead letters as :data:`DEAD` to the first shard with their ``dl_*``
+    columns. Columns a row does not use hold 0 (numbers) or null."""
+    good = F.col(REASON).isNull()
+    first = F.array(F.element_at(shards, 1))
+    dead_letter = _dead_letter_columns()
+    filled = [
+        F.when(good, F.lit(kind)).otherwise(F.lit(DEAD)).alias("kind"),
+        F.explode(F.when(good, shards).otherwise(first)).alias("shard"),
+    ]
+    for name, type_ in EVENT_SCHEMA[2:]:
+        if name in dead_letter:
+            value = F.when(~good, dead_letter[name])
+        elif name == "offset":
+            value = F.when(good, columns.get(name, F.lit(0))).otherwise(F.col("offset"))
+        elif type_ == "string":
+            value = F.when(good, columns.get(name, F.lit(None)))
         else:
-            value = F.lit(None) if type_ == "string" else F.lit(0)
+            value = F.when(good, columns.get(name, F.lit(0))).otherwise(F.lit(0))
         filled.append(value.cast(type_).alias(name))
     return frame.select(*filled)
 
@@ -118,7 +153,7 @@ def _actions(records: DataFrame, keys: Column) -> DataFrame:
     return _event(
         records,
         "action",
-        _user_shard(v.user_id, keys),
+        F.array(_user_shard(v.user_id, keys)),
         user_id=v.user_id,
         device_id=v.device_id,
         channel_id=v.channel_id,
@@ -131,11 +166,11 @@ def _actions(records: DataFrame, keys: Column) -> DataFrame:
 def _users(records: DataFrame, keys: Column) -> DataFrame:
     v = F.col("value")
     row = F.coalesce(v.after, v.before)
-    live = records.where(v.isNotNull())  # tombstones carry nothing
+    live = records.where(v.isNotNull() | F.col(REASON).isNotNull())  # tombstones carry nothing
     return _event(
         live,
         "user",
-        _user_shard(row.user_id, keys),
+        F.array(_user_shard(row.user_id, keys)),
         user_id=row.user_id,
         op=v.op,
         ts=v.source.ts_ms,

@@ -5,6 +5,8 @@ users are disjoint, so distinct viewers add up) and top programs ranked here, wh
 because every shard finalizes a window in the same batch (the watermark is global). Values
 are Confluent Avro with the contract's schemas (``schemas/<topic>.avsc``), keys an Avro
 record of the row key, so a batch replayed after a crash rewrites the same keyed rows.
+Dead letters the operator passed through go to the job's dead letter topic in the same
+Kafka write, with Kafka Connect's error headers (:mod:`pipeway.jobs.dead_letters`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pyspark.sql.avro.functions import to_avro
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.topics import COUNTS, TvJobConfig
 from pipeway.demo.tv.schemas import schema
+from pipeway.jobs.dead_letters import HEADERS_TYPE, dead_letter_messages, dead_letter_topic
 from pipeway.jobs.kafka_sink import sink_options
 from pipeway.jobs.registry import subject_for
 from pipeway.jobs.settings import KafkaSettings
@@ -101,13 +104,33 @@ def counts(batch: DataFrame) -> DataFrame:
     return rows.agg(F.max_by("value", "version").alias("value"))
 
 
+def dead_letters(batch: DataFrame, job: str, topic: str) -> DataFrame:
+    """The batch's dead letters as Kafka messages (``topic``, ``key``, ``value``,
+    ``headers``): the original bytes and headers plus Kafka Connect's error headers."""
+    rows = batch.where(F.col("kind") == "dead_letter").select(
+        F.col("dl_key").alias("key"),
+        F.col("dl_value").alias("value"),
+        F.col("dl_topic").alias("topic"),
+        F.col("dl_partition").alias("partition"),
+        F.col("offset"),
+        F.from_json("dl_headers", HEADERS_TYPE).alias("headers"),
+        F.col("dl_reason").alias("reason"),
+        F.col("dl_stage").alias("stage"),
+    )
+    messages = dead_letter_messages(rows, job, observe=False)
+    return messages.select(F.lit(topic).alias("topic"), "key", "value", "headers")
+
+
 class OutputWriter:
     """The ``foreachBatch`` function of the analytics query (runs on the driver)."""
 
-    def __init__(self, config: TvJobConfig, kafka: KafkaSettings, registry: RegistryClient):
+    def __init__(
+        self, config: TvJobConfig, kafka: KafkaSettings, registry: RegistryClient, job: str
+    ) -> None:
         self.config = config
         self.kafka = kafka
         self.registry = registry
+        self.job = job
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         # every output below reads the batch: run the stateful operator once, into the cache
@@ -115,7 +138,8 @@ class OutputWriter:
         try:
             batch.count()
             encoded = [self._encoded(frame, name) for name, frame in self.frames(batch).items()]
-            messages = reduce(DataFrame.unionByName, encoded)
+            dead = dead_letters(batch, self.job, dead_letter_topic(self.job))
+            messages = reduce(DataFrame.unionByName, [*encoded, dead])
             # one Spark job for all topics: the sink takes each row's topic column
             options = {k: v for k, v in sink_options("", self.kafka).items() if k != "topic"}
             messages.write.format("kafka").options(**options).save()
@@ -153,6 +177,7 @@ class OutputWriter:
             F.lit(topic).alias("topic"),
             F.concat(F.lit(encode_header(key_id)), to_avro(key, key_text)).alias("key"),
             F.concat(F.lit(encode_header(value_id)), to_avro(value, value_text)).alias("value"),
+            F.lit(None).cast(HEADERS_TYPE).alias("headers"),
         )
 
     @cached_property

@@ -21,6 +21,7 @@ from pyspark.sql.streaming.stateful_processor import (
 )
 from pyspark.sql.types import BinaryType, StructField, StructType
 
+from pipeway.demo.tv.jobs.events import DEAD
 from pipeway.demo.tv.jobs.shard import ShardState, Step
 from pipeway.demo.tv.jobs.views import Row
 
@@ -55,9 +56,19 @@ OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("window_start", "long"),
     ("viewers", "long"),
     ("view_ms", "long"),
+    ("offset", "long"),
+    ("dl_topic", "string"),
+    ("dl_partition", "int"),
+    ("dl_key", "binary"),
+    ("dl_value", "binary"),
+    ("dl_headers", "string"),
+    ("dl_reason", "string"),
+    ("dl_stage", "string"),
 )
 """Every kind of row the operator emits (``kind``: session, show_view, ad_view,
-program_cell, program_total, ad_cell, count), as one wide schema of nullable columns."""
+program_cell, program_total, ad_cell, count, dead_letter), as one wide schema of nullable
+columns."""
+DEAD_LETTER_OUTPUT = ("offset", *(name for name, _ in OUTPUT_COLUMNS if name.startswith("dl_")))
 OUTPUT_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in OUTPUT_COLUMNS)
 _PANDAS_TYPES = {
     "string": "object",
@@ -65,6 +76,7 @@ _PANDAS_TYPES = {
     "long": "Int64",
     "double": "Float64",
     "boolean": "boolean",
+    "binary": "object",
 }
 _STATE_SCHEMA = StructType([StructField("blob", BinaryType(), False)])
 
@@ -81,9 +93,15 @@ class TvAnalyticsProcessor(StatefulProcessor):
     ) -> Iterator[pd.DataFrame]:
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
+        dead_letters: list[pd.DataFrame] = []  # passed through to the output writer
         for frame in rows:
+            is_dead = (frame["kind"] == DEAD).to_numpy()
+            if is_dead.any():
+                dead = frame.loc[is_dead, list(DEAD_LETTER_OUTPUT)]
+                dead_letters.append(dead.assign(kind="dead_letter"))
+                frame = frame[~is_dead]
             shard.apply(frame, watermark)
-        yield self._finish(int(key[0]), shard, shard.step(watermark), watermark)
+        yield self._finish(int(key[0]), shard, shard.step(watermark), watermark, dead_letters)
 
     def handleExpiredTimer(
         self, key: Any, timerValues: TimerValues, expiredTimerInfo: ExpiredTimerInfo
@@ -99,14 +117,21 @@ class TvAnalyticsProcessor(StatefulProcessor):
         stored = self.state.get()
         return ShardState.loads(stored[0]) if stored is not None else ShardState()
 
-    def _finish(self, shard_id: int, shard: ShardState, step: Step, watermark: int) -> pd.DataFrame:
+    def _finish(
+        self,
+        shard_id: int,
+        shard: ShardState,
+        step: Step,
+        watermark: int,
+        dead_letters: list[pd.DataFrame] | None = None,
+    ) -> pd.DataFrame:
         shard.version += 1
         self.state.update((shard.dumps(),))
         for timer in list(self.handle.listTimers()):
             self.handle.deleteTimer(timer)
         self.handle.registerTimer(watermark + 1)
         counts = [{**r, "version": shard.version} for r in shard.count_rows()]
-        return frame([*step.rows, *counts], step.cells, shard_id)
+        return frame([*step.rows, *counts], [*step.cells, *(dead_letters or [])], shard_id)
 
 
 def frame(rows: list[Row], cells: list[pd.DataFrame], shard_id: int) -> pd.DataFrame:
@@ -121,6 +146,6 @@ def frame(rows: list[Row], cells: list[pd.DataFrame], shard_id: int) -> pd.DataF
 
 
 def _column(values: pd.Series, type_: str) -> pd.api.extensions.ExtensionArray | pd.Series:
-    if type_ == "string":
+    if type_ in ("string", "binary"):
         return values.astype(object).where(values.notna(), None)
     return values.astype(_PANDAS_TYPES[type_])
