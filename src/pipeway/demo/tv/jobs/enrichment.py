@@ -57,6 +57,10 @@ class UserRow:
     gender: str
     city_id: int
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # plain constructor arguments: pickles several times faster than slots dataclasses
+        return UserRow, (self.birth_date, self.gender, self.city_id)
+
 
 class Attributes(NamedTuple):
     """A view's enrichment fields, in the output schema's names."""

@@ -22,7 +22,7 @@ from pipeway.demo.tv.jobs.reference import Broadcasts
 from pipeway.demo.tv.jobs.sessions import Session, SessionTracker
 from pipeway.demo.tv.jobs.views import Row, ViewBuilder
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
@@ -78,10 +78,7 @@ class ShardState:
         late = actions["ts"].to_numpy() < watermark
         if late.any():
             self.counts["late_actions"] += int(late.sum())
-        kept = actions[~late]
-        columns = (kept[c].tolist() for c in ("user_id", "device_id", "channel_id", "action", "ts"))
-        for user_id, device_id, channel_id, action, ts in zip(*columns, strict=True):
-            self.sessions.add(user_id, device_id, channel_id, action, ts)
+        self.sessions.add_many(actions[~late])
 
     def _apply_telemetry(self, part: pd.DataFrame) -> None:
         columns = (part[c].tolist() for c in ("device_id", "ts", "offset", "city_id"))
