@@ -51,6 +51,7 @@ from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import TvJobConfig, build_analytics
 from pipeway.demo.tv.jobs.events import DEAD, events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
+from pipeway.demo.tv.jobs.pending import MemoryPending
 from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, frame
 from pipeway.demo.tv.jobs.shard import ShardState
 from pipeway.demo.tv.jobs.validation import validated
@@ -149,9 +150,9 @@ def batch_round(kafka: KafkaSettings, inputs: str, outputs: str) -> dict[str, An
 
 def _whole_day(watermark: int) -> Any:
     def run(events_frame: pd.DataFrame) -> pd.DataFrame:
-        shard = ShardState()
-        shard.apply(events_frame, -(2**62))
-        step = shard.step(watermark)
+        shard, waiting = ShardState(), MemoryPending()
+        shard.apply(events_frame, -(2**62), waiting)
+        step = shard.step(watermark, waiting)
         shard_id = int(events_frame["shard"].iloc[0])
         counts = [{**r, "version": 1} for r in shard.count_rows()]
         return frame([*step.rows, *counts], step.cells, shard_id)

@@ -21,6 +21,7 @@ from pyspark.sql.streaming.stateful_processor import (
 )
 from pyspark.sql.types import BinaryType, StructField, StructType
 
+from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.events import DEAD
 from pipeway.demo.tv.jobs.shard import ShardState, Step
 from pipeway.demo.tv.jobs.views import Row
@@ -87,6 +88,8 @@ class TvAnalyticsProcessor(StatefulProcessor):
     def init(self, handle: StatefulProcessorHandle) -> None:
         self.handle = handle
         self.state = handle.getValueState("shard_state", _STATE_SCHEMA)
+        actions = handle.getMapState("pending_actions", pending.KEY_SCHEMA, pending.VALUE_SCHEMA)
+        self.pending = pending.MapStatePending(actions)
 
     def handleInputRows(
         self, key: Any, rows: Iterator[pd.DataFrame], timerValues: TimerValues
@@ -100,15 +103,16 @@ class TvAnalyticsProcessor(StatefulProcessor):
                 dead = frame.loc[is_dead, list(DEAD_LETTER_OUTPUT)]
                 dead_letters.append(dead.assign(kind="dead_letter"))
                 frame = frame[~is_dead]
-            shard.apply(frame, watermark)
-        yield self._finish(int(key[0]), shard, shard.step(watermark), watermark, dead_letters)
+            shard.apply(frame, watermark, self.pending)
+        step = shard.step(watermark, self.pending)
+        yield self._finish(int(key[0]), shard, step, watermark, dead_letters)
 
     def handleExpiredTimer(
         self, key: Any, timerValues: TimerValues, expiredTimerInfo: ExpiredTimerInfo
     ) -> Iterator[pd.DataFrame]:
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
-        yield self._finish(int(key[0]), shard, shard.step(watermark), watermark)
+        yield self._finish(int(key[0]), shard, shard.step(watermark, self.pending), watermark)
 
     def close(self) -> None:
         pass

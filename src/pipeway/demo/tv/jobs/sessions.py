@@ -1,11 +1,11 @@
 """Sessions per (user, device): the contract's state machine, driven by the watermark.
 
-Actions wait in a columnar buffer (numpy arrays) until the watermark passes them, since a
-later delivery could still precede them; :meth:`SessionTracker.advance` then replays the
-due ones per device in ``(ts, action, channel)`` order, closing sessions on
-switch/start/stop and at ``start + 4 h`` (standby). The buffer holds every action of the
-last watermark delay (two minutes of input), so it is kept as arrays: appending a batch,
-selecting the due rows and pickling the state cost no Python work per buffered action.
+Actions wait as numbered rows (:mod:`pipeway.demo.tv.jobs.pending`) until the watermark
+passes them, since a later delivery could still precede them; :meth:`SessionTracker.advance`
+then replays the due ones per device in ``(ts, action, channel)`` order, closing sessions on
+switch/start/stop and at ``start + 4 h`` (standby). Devices are numbered so the waiting rows
+are plain integer arrays; a number is reused once its device has no open session and no
+waiting action.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from pipeway.demo.tv import contract
 
 DeviceKey = tuple[int, str]
 """(user_id, device_id)"""
-_DTYPES = {"device": np.int32, "ts": np.int64, "action": np.int8, "channel": np.int32}
-"""pending action columns, as narrow as their values allow: the state is rewritten each batch"""
-_COLUMNS = tuple(_DTYPES)
+_COLUMNS = ("device", "ts", "action", "channel")
+_UNUSED = -1
 
 
 @dataclass(slots=True)
@@ -51,45 +50,46 @@ class Session:
 
 
 class SessionTracker:
-    """Every device's pending actions and open session, plus the contract's counters."""
+    """Every device's open session, its number, plus the contract's counters."""
 
     def __init__(self) -> None:
         self._index: dict[DeviceKey, int] = {}
-        self._keys: list[DeviceKey] = []
-        """device number -> (user_id, device_id); numbers are reused only after compaction"""
+        self._keys: list[DeviceKey | None] = []
+        """device number -> (user_id, device_id), None while the number is free"""
+        self._free: list[int] = []
+        self._last_ts = np.empty(0, np.int64)
+        """device number -> latest event time of its actions (``_UNUSED`` when free)"""
         self.open: dict[int, Session] = {}
         """device number -> its open session"""
-        self._pending = {name: np.empty(0, dtype) for name, dtype in _DTYPES.items()}
-        self._live_at_compaction = 0
+        self.pending = 0
+        """actions numbered but not replayed yet"""
         self.counts: Counter[str] = Counter()
 
-    def add_many(self, actions: pd.DataFrame) -> None:
-        """Kept actions (the caller dropped late ones): columns ``user_id``, ``device_id``,
-        ``channel_id``, ``action``, ``ts``."""
-        if actions.empty:
-            return
+    def number(self, actions: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Kept actions (``user_id``, ``device_id``, ``channel_id``, ``action``, ``ts``) as
+        the pending columns (``device``, ``ts``, ``action``, ``channel``)."""
+        ts = actions["ts"].to_numpy(np.int64)
         codes, uniques = pd.MultiIndex.from_arrays(
             [actions["user_id"].to_numpy(), actions["device_id"].to_numpy()]
         ).factorize()
         numbers = np.fromiter((self._number(k) for k in uniques), np.int64, len(uniques))
-        added = {
-            "device": numbers[codes],
-            "ts": actions["ts"].to_numpy(),
-            "action": actions["action"].to_numpy(),
-            "channel": actions["channel_id"].to_numpy(),
-        }
-        self._pending = {
-            k: np.concatenate([self._pending[k], added[k].astype(_DTYPES[k])]) for k in _COLUMNS
+        device = numbers[codes] if len(ts) else np.empty(0, np.int64)
+        np.maximum.at(self._last_ts, device, ts)
+        self.pending += len(ts)
+        return {
+            "device": device,
+            "ts": ts,
+            "action": actions["action"].to_numpy(np.int64),
+            "channel": actions["channel_id"].to_numpy(np.int64),
         }
 
-    def advance(self, watermark: int) -> list[Session]:
-        """Process every pending action with ``ts < watermark``; the sessions this closed."""
+    def advance(self, watermark: int, due: dict[str, np.ndarray]) -> list[Session]:
+        """Replay ``due`` (every pending action with ``ts < watermark``) and time out
+        sessions at ``watermark``; the sessions this closed."""
         closed: list[Session] = []
-        due = self._pending["ts"] < watermark
-        ready = {k: v[due] for k, v in self._pending.items()}
-        self._pending = {k: v[~due] for k, v in self._pending.items()}
-        order = np.lexsort((ready["channel"], ready["action"], ready["ts"], ready["device"]))
-        rows = zip(*(ready[k][order].tolist() for k in _COLUMNS), strict=True)
+        self.pending -= len(due["ts"])
+        order = np.lexsort((due["channel"], due["action"], due["ts"], due["device"]))
+        rows = zip(*(due[k][order].tolist() for k in _COLUMNS), strict=True)
         current = -1
         for device, ts, action, channel in rows:
             if device != current:
@@ -98,11 +98,9 @@ class SessionTracker:
                 current = device
             self._standby(device, ts, closed)
             self._apply(device, ts, action, channel, closed)
-        if current >= 0:
-            self._standby(current, watermark, closed)
-        for device in list(self.open):  # devices without due actions can time out too
+        for device in list(self.open):  # devices without due actions time out too
             self._standby(device, watermark, closed)
-        self._compact()
+        self._release(watermark)
         return closed
 
     def open_sessions(self) -> Iterator[Session]:
@@ -110,15 +108,36 @@ class SessionTracker:
 
     def gauges(self) -> dict[str, int]:
         """Counts that describe the current state rather than accumulate."""
-        return {"pending_actions": len(self._pending["ts"]), "open_sessions": len(self.open)}
+        return {"pending_actions": self.pending, "open_sessions": len(self.open)}
 
     def _number(self, key: Any) -> int:
         key = (int(key[0]), str(key[1]))
         number = self._index.get(key)
-        if number is None:
-            number = self._index[key] = len(self._keys)
+        if number is not None:
+            return number
+        if self._free:
+            number = self._free.pop()
+            self._keys[number] = key
+        else:
+            number = len(self._keys)
             self._keys.append(key)
+            self._last_ts = np.append(self._last_ts, _UNUSED)
+        self._index[key] = number
+        self._last_ts[number] = _UNUSED
         return number
+
+    def _release(self, watermark: int) -> None:
+        """Free the numbers of devices with no open session whose actions all replayed."""
+        idle = np.nonzero((self._last_ts != _UNUSED) & (self._last_ts < watermark))[0]
+        for number in idle.tolist():
+            if number in self.open:
+                continue
+            key = self._keys[number]
+            assert key is not None
+            del self._index[key]
+            self._keys[number] = None
+            self._last_ts[number] = _UNUSED
+            self._free.append(number)
 
     def _standby(self, device: int, now: int, closed: list[Session]) -> None:
         session = self.open.get(device)
@@ -146,25 +165,11 @@ class SessionTracker:
             closed.append(session)
         elif action == contract.SWITCH:
             self.counts["switches_without_session"] += 1
-        user_id, device_id = self._keys[device]
-        self.open[device] = Session(user_id, device_id, channel, ts)
+        key = self._keys[device]
+        assert key is not None
+        self.open[device] = Session(key[0], key[1], channel, ts)
 
     def _close(self, device: int, end_ts: int, reason: str) -> None:
         session = self.open.pop(device)
         session.end_ts = end_ts
         session.end_reason = reason
-
-    def _compact(self) -> None:
-        """Renumber the devices once the numbers doubled since the last renumbering, so the
-        key list grows with the live devices, not with every device ever seen."""
-        if len(self._keys) < max(1024, 2 * self._live_at_compaction):
-            return
-        pending = self._pending["device"]
-        live = np.union1d(pending, np.fromiter(self.open, np.int64, len(self.open)))
-        self._live_at_compaction = len(live)
-        renumber = np.full(len(self._keys), -1, np.int32)
-        renumber[live] = np.arange(len(live), dtype=np.int32)
-        self._keys = [self._keys[d] for d in live.tolist()]
-        self._index = {k: i for i, k in enumerate(self._keys)}
-        self.open = {int(renumber[d]): s for d, s in self.open.items()}
-        self._pending["device"] = renumber[pending]

@@ -18,11 +18,13 @@ import pandas as pd
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.enrichment import Enricher, UserRow
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
+from pipeway.demo.tv.jobs.pending import PendingStore, take_due
+from pipeway.demo.tv.jobs.pending import add as add_pending
 from pipeway.demo.tv.jobs.reference import Broadcasts
 from pipeway.demo.tv.jobs.sessions import Session, SessionTracker
 from pipeway.demo.tv.jobs.views import Row, ViewBuilder
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
@@ -65,8 +67,9 @@ class ShardState:
         return state
 
     # -- input --------------------------------------------------------------------------
-    def apply(self, events: pd.DataFrame, watermark: int) -> None:
-        """Apply a batch's events: reference data first, then actions (late ones dropped)."""
+    def apply(self, events: pd.DataFrame, watermark: int, pending: PendingStore) -> None:
+        """Apply a batch's events: reference data first, then actions (late ones dropped)
+        into ``pending`` until the watermark passes them."""
         kinds = events["kind"]
         for kind, part in events[kinds != "action"].groupby("kind", sort=False):
             if kind == "telemetry":  # the bulk of the reference data: no per-row dicts
@@ -78,7 +81,9 @@ class ShardState:
         late = actions["ts"].to_numpy() < watermark
         if late.any():
             self.counts["late_actions"] += int(late.sum())
-        self.sessions.add_many(actions[~late])
+        kept = actions[~late]
+        if len(kept):
+            add_pending(pending, self.sessions.number(kept))
 
     def _apply_telemetry(self, part: pd.DataFrame) -> None:
         columns = (part[c].tolist() for c in ("device_id", "ts", "offset", "city_id"))
@@ -105,13 +110,13 @@ class ShardState:
             raise ValueError(f"unknown event kind {kind!r}")
 
     # -- a watermark step -----------------------------------------------------------------
-    def step(self, watermark: int) -> Step:
+    def step(self, watermark: int, pending: PendingStore) -> Step:
         """Advance to ``watermark``: everything that became final since the last step."""
         out: list[Row] = []
         if watermark <= self.watermark:
             return Step(out, [])
         since = self.watermark
-        closed = self.sessions.advance(watermark)
+        closed = self.sessions.advance(watermark, take_due(pending, watermark))
         views = ViewBuilder(self.broadcasts, self.enricher, self.program_spans, self.ad_spans)
         for session in closed:
             out.append(_session_row(session))

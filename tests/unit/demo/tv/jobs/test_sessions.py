@@ -7,6 +7,7 @@ import pickle
 import pandas as pd
 
 from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.sessions import Session, SessionTracker
 
 H = 3_600_000
@@ -17,12 +18,26 @@ def actions(*rows: tuple[int, str, int, int, int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["user_id", "device_id", "channel_id", "action", "ts"])
 
 
+class Tracker:
+    """A session tracker with its pending actions in memory, as the operator drives it."""
+
+    def __init__(self) -> None:
+        self.sessions = SessionTracker()
+        self.store = pending.MemoryPending()
+
+    def add_many(self, frame: pd.DataFrame) -> None:
+        pending.add(self.store, self.sessions.number(frame))
+
+    def advance(self, watermark: int) -> list[Session]:
+        return self.sessions.advance(watermark, pending.take_due(self.store, watermark))
+
+
 def spans(closed: list[Session]) -> list[tuple[object, ...]]:
     return sorted((s.device_id, s.channel_id, s.start_ts, s.end_ts, s.end_reason) for s in closed)
 
 
 def test_actions_replay_in_event_time_order_whatever_their_arrival() -> None:
-    tracker = SessionTracker()
+    tracker = Tracker()
     tracker.add_many(actions((1, "a", 7, contract.SWITCH, 300), (1, "a", 5, contract.START, 100)))
     tracker.add_many(actions((1, "a", 0, contract.STOP, 500)))
     closed = tracker.advance(1_000)
@@ -30,29 +45,29 @@ def test_actions_replay_in_event_time_order_whatever_their_arrival() -> None:
         ("a", 5, 100, 300, contract.END_SWITCH),
         ("a", 7, 300, 500, contract.END_STOP),
     ]
-    assert tracker.gauges() == {"pending_actions": 0, "open_sessions": 0}
+    assert tracker.sessions.gauges() == {"pending_actions": 0, "open_sessions": 0}
 
 
 def test_actions_at_or_above_the_watermark_wait_for_a_later_step() -> None:
-    tracker = SessionTracker()
+    tracker = Tracker()
     tracker.add_many(actions((1, "a", 5, contract.START, 100), (1, "a", 6, contract.SWITCH, 900)))
     assert tracker.advance(900) == []  # the switch at 900 is not below W = 900
-    assert tracker.gauges() == {"pending_actions": 1, "open_sessions": 1}
+    assert tracker.sessions.gauges() == {"pending_actions": 1, "open_sessions": 1}
     assert spans(tracker.advance(901)) == [("a", 5, 100, 900, contract.END_SWITCH)]
 
 
 def test_a_session_without_actions_goes_to_standby_after_four_hours() -> None:
-    tracker = SessionTracker()
+    tracker = Tracker()
     tracker.add_many(actions((2, "tv", 3, contract.START, 0)))
     assert tracker.advance(contract.STANDBY_AFTER_MS - 1) == []
     assert spans(tracker.advance(contract.STANDBY_AFTER_MS)) == [
         ("tv", 3, 0, contract.STANDBY_AFTER_MS, contract.END_STANDBY)
     ]
-    assert tracker.counts["standby_timeouts"] == 1
+    assert tracker.sessions.counts["standby_timeouts"] == 1
 
 
 def test_stray_stops_and_switches_are_counted() -> None:
-    tracker = SessionTracker()
+    tracker = Tracker()
     tracker.add_many(
         actions(
             (1, "a", 1, contract.STOP, 10),
@@ -62,18 +77,23 @@ def test_stray_stops_and_switches_are_counted() -> None:
     )
     closed = tracker.advance(100)
     assert spans(closed) == [("a", 2, 20, 30, contract.END_START)]
-    assert tracker.counts == {"stops_ignored": 1, "switches_without_session": 1,
+    assert tracker.sessions.counts == {"stops_ignored": 1, "switches_without_session": 1,
                               "starts_while_open": 1}  # fmt: skip
 
 
-def test_devices_are_renumbered_without_changing_what_they_do() -> None:
-    tracker = SessionTracker()
-    for user in range(3000):  # sessions opened and closed: numbers outgrow the live devices
+def test_numbers_of_finished_devices_are_reused_without_mixing_devices() -> None:
+    tracker = Tracker()
+    for user in range(100):  # sessions opened and closed: every device finished
         tracker.add_many(actions((user, "d", 1, contract.START, user), (user, "d", 1, 2, user + 1)))
-    tracker.add_many(actions((5, "d", 4, contract.START, 10 * H), (6, "d", 4, 1, 10 * H)))
-    tracker.advance(10 * H + 1)
-    assert len(tracker._keys) < 3000  # renumbered
+    tracker.add_many(actions((5, "d", 4, contract.START, 10 * H)))
+    assert len(tracker.advance(10 * H + 1)) == 100
+    tracker.add_many(actions((7, "d", 4, contract.START, 10 * H + 5)))
+    tracker.add_many(actions((8, "x", 3, contract.START, 10 * H + 6)))
+    assert len(tracker.sessions._keys) == 100  # the new devices took freed numbers
     tracker.add_many(actions((5, "d", 9, contract.STOP, 11 * H)))
     state = pickle.loads(pickle.dumps(tracker))
     assert spans(state.advance(12 * H)) == [("d", 4, 10 * H, 11 * H, contract.END_STOP)]
-    assert [s.user_id for s in state.open_sessions()] == [6]
+    assert sorted((s.user_id, s.device_id) for s in state.sessions.open_sessions()) == [
+        (7, "d"),
+        (8, "x"),
+    ]
