@@ -9,6 +9,7 @@ the next batch whose watermark moved, even without input (the no-data batch).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -86,6 +87,10 @@ class TvAnalyticsProcessor(StatefulProcessor):
     """Keyed by ``shard``; all computation is in :class:`ShardState`."""
 
     def init(self, handle: StatefulProcessorHandle) -> None:
+        # A reused PySpark worker runs a full gc.collect() after every task, which walked
+        # every object of the imported libraries again (~40% of this operator's Python
+        # time in a profile at 3,000 actions/s); frozen objects are skipped by collections.
+        gc.freeze()
         self.handle = handle
         self.state = handle.getValueState("shard_state", _STATE_SCHEMA)
         actions = handle.getMapState("pending_actions", pending.KEY_SCHEMA, pending.VALUE_SCHEMA)
