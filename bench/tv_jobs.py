@@ -29,6 +29,7 @@ Run: ``.venv/bin/python -m bench.tv_jobs --users 3000 --rounds 3``
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -39,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import fastavro
 import pandas as pd
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
@@ -62,6 +64,7 @@ from pipeway.jobs.registry import registry_client
 from pipeway.jobs.runner import JobContext, JobSpec
 from pipeway.jobs.runner.modes import RunMode
 from pipeway.jobs.runner.run import JobRunner, JobRunSettings, run_job
+from pipeway.serde.wire_format import encode_header
 
 SHARDS = 2
 
@@ -204,8 +207,12 @@ class SteadyActions:
         registry = SchemaRegistryClient({"url": kafka.registry_url})
         self.topic = topic
         self.devices = devices
-        self.value = AvroSerializer(registry, json.dumps(schema(contract.ACTIONS)))
-        self.producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "linger.ms": 5})
+        avro = schema(contract.ACTIONS)
+        schema_id = registry.register_schema(f"{topic}-value", Schema(json.dumps(avro), "AVRO"))
+        self._header = encode_header(schema_id)
+        self._parsed = fastavro.parse_schema(avro)
+        self.producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "linger.ms": 5,
+                                  "batch.size": 262144})  # fmt: skip
         self.origin_wall_ms = time.time_ns() // 1_000_000
         self.origin_ts = day_start_ms + LATENCY_START_MS
         self.sent: list[tuple[int, int, int]] = []
@@ -238,9 +245,16 @@ class SteadyActions:
         ts = self.event_time(wall)
         record = {"user_id": user_id, "device_id": device_id, "channel_id": channel_id,
                   "action": contract.SWITCH, "ts": ts}  # fmt: skip
-        ctx = SerializationContext(self.topic, MessageField.VALUE)
-        self.producer.produce(self.topic, key=str(user_id).encode(), value=self.value(record, ctx),
-                              timestamp=wall)  # fmt: skip
+        out = io.BytesIO(self._header)
+        out.seek(len(self._header))
+        fastavro.schemaless_writer(out, self._parsed, record)
+        try:
+            self.producer.produce(self.topic, key=str(user_id).encode(), value=out.getvalue(),
+                                  timestamp=wall)  # fmt: skip
+        except BufferError:
+            self.producer.poll(0.05)
+            self.producer.produce(self.topic, key=str(user_id).encode(), value=out.getvalue(),
+                                  timestamp=wall)  # fmt: skip
         self.sent.append((wall, ts, channel_id))
 
 
@@ -337,6 +351,80 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     }  # fmt: skip
 
 
+def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
+                trigger: str) -> dict[str, Any]:  # fmt: skip
+    """The job running continuously (``trigger``) while actions arrive at ``rate``/s with
+    event time following the wall clock, for ``seconds``; then until the job has read them
+    all. Sustained when the job finishes within a couple of batches of the last action."""
+    prefix = f"sus{int(rate)}."
+    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS)
+    create_topic(kafka.bootstrap_servers, config.topic(contract.ACTIONS), 2)  # local[2]
+    devices = produce_reference(kafka, prefix, users)
+    for topic in config.outputs.values():
+        create_topic(kafka.bootstrap_servers, topic, 1)
+    day = min(
+        s["day"] for s in generate(ScenarioConfig(seed=1, users=users)).records(contract.SCHEDULES)
+    )
+    settings = JobRunSettings(
+        kafka=kafka, mode=RunMode.CONTINUOUS, trigger_interval=trigger, data_dir=data_dir,
+        progress_topic=None, spark=SparkSettings(master="local[2]"),
+    )  # fmt: skip
+    queries: list[Any] = []
+
+    def build(ctx: JobContext) -> None:
+        queries.append(build_analytics(ctx, config))
+
+    runner = JobRunner(JobSpec(f"bench-sustain-{int(rate)}", "python", "bench", build), settings)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    while not queries or not queries[0].isActive:
+        time.sleep(0.5)
+    time.sleep(5)  # first batches (the reference data) and planning out of the way
+    batches: dict[int, dict[str, Any]] = {}
+    topic = config.topic(contract.ACTIONS)
+    before = _collect(queries[0], batches, topic)
+    load_before = os.getloadavg()
+    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day * contract.DAY_MS)
+    started = time.monotonic()
+    actions.run(rate, seconds)
+    produced_s = time.monotonic() - started
+    produced = len(actions.sent)
+    deadline = time.monotonic() + max(120.0, seconds)
+    while _collect(queries[0], batches, topic) - before < produced:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    done_s = time.monotonic() - started
+    read = _collect(queries[0], batches, topic) - before
+    load_after = os.getloadavg()
+    runner.stop()
+    thread.join(120)
+    during = [b for b in batches.values() if b["numInputRows"] > 0 and b["batchId"] > 1]
+    durations = [b["durationMs"]["triggerExecution"] for b in during]
+    return {
+        "rate": rate, "seconds": seconds, "trigger": trigger, "users": users,
+        "produced": produced, "produced_per_s": produced / produced_s, "read": read,
+        "all_read": read >= produced, "read_by_s": done_s,
+        "behind_after_last_s": done_s - produced_s,
+        "achieved_per_s": min(read, produced) / done_s,
+        "batch_ms_median": statistics.median(durations) if durations else None,
+        "batch_rows_median": statistics.median(b["numInputRows"] for b in during) if during else 0,
+        "batches": len(during), "load_before": load_before, "load_after": load_after,
+    }  # fmt: skip
+
+
+def _collect(query: Any, batches: dict[int, dict[str, Any]], topic: str) -> int:
+    """Merge the query's recent progress into ``batches``; rows of ``topic`` read so far."""
+    for progress in query.recentProgress:
+        batches[progress["batchId"]] = progress
+    return sum(
+        int(source["numInputRows"])
+        for b in batches.values()
+        for source in b["sources"]
+        if f"[{topic}]" in source["description"]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=3000)
@@ -349,6 +437,13 @@ def main() -> None:
     )
     parser.add_argument("--latency-seconds", type=float, default=60.0)
     parser.add_argument("--trigger", default="1 second", help="latency run's trigger interval")
+    parser.add_argument(
+        "--sustain-rates",
+        default="",
+        help="comma-separated actions/s of steady-rate throughput runs (empty: none)",
+    )
+    parser.add_argument("--sustain-seconds", type=float, default=60.0)
+    parser.add_argument("--sustain-trigger", default="1 second")
     args = parser.parse_args()
     with running_platform() as platform, tempfile.TemporaryDirectory() as tmp:
         cfg = platform.config
@@ -357,6 +452,11 @@ def main() -> None:
         )
         get_spark(SparkSettings(master="local[2]", shuffle_partitions=2, ui_enabled=False,
                                 data_dir=Path(tmp) / "spark"))  # fmt: skip
+        for rate in [float(r) for r in args.sustain_rates.split(",") if r.strip()]:
+            sustained = sustain_run(kafka, Path(tmp) / f"sustain{int(rate)}", args.users, rate,
+                                    args.sustain_seconds, args.sustain_trigger)  # fmt: skip
+            print("sustain", json.dumps(sustained, indent=2))
+            save(f"tv_jobs_sustain_{int(rate)}", sustained)
         if args.latency_rate > 0:
             latency = latency_run(kafka, Path(tmp) / "latency", args.users, args.latency_rate,
                                   args.latency_seconds, args.trigger)  # fmt: skip
