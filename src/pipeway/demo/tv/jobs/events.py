@@ -116,19 +116,28 @@ def events(decoded: dict[str, DecodedTopic], keys: list[int]) -> DataFrame:
         F.col("kind") == "action", F.timestamp_millis(F.col("ts") + WATERMARK_SHIFT_MS)
     )
     delay = f"{contract.WATERMARK_DELAY_MS + WATERMARK_SHIFT_MS} milliseconds"
-    return union.withColumn(WATERMARK_COLUMN, shifted).withWatermark(WATERMARK_COLUMN, delay)
+    declared = union.withColumn(WATERMARK_COLUMN, shifted).withWatermark(WATERMARK_COLUMN, delay)
+    # the watermark stays with the plan; the operator does not need the timestamp column
+    # (converting it to pandas cost more than any other input column)
+    return declared.drop(WATERMARK_COLUMN)
 
 
-def _event(frame: DataFrame, kind: str, shards: Column, **columns: Column) -> DataFrame:
-    """One input's rows as events: good rows as ``kind`` to the ``shards`` (an array of
-    shard keys), dead letters as :data:`DEAD` to the first shard with their ``dl_*``
-    columns. Columns a row does not use hold 0 (numbers) or null."""
+def _event(
+    frame: DataFrame, kind: str, every: Column, shard: Column | None = None, **columns: Column
+) -> DataFrame:
+    """One input's rows as events: good rows as ``kind`` to their ``shard`` (a key), or to
+    ``every`` shard when None; dead letters as :data:`DEAD` to the first shard with their
+    ``dl_*`` columns. Columns a row does not use hold 0 (numbers) or null."""
     good = F.col(REASON).isNull()
-    first = F.array(F.element_at(shards, 1))
+    first = F.element_at(every, 1)
+    if shard is not None:
+        shard = F.when(good, shard).otherwise(first)
+    else:  # a generator: one row per shard, only for the reference topics (low volume)
+        shard = F.explode(F.when(good, every).otherwise(F.array(first)))
     dead_letter = _dead_letter_columns()
     filled = [
         F.when(good, F.lit(kind)).otherwise(F.lit(DEAD)).alias("kind"),
-        F.explode(F.when(good, shards).otherwise(first)).alias("shard"),
+        shard.alias("shard"),
     ]
     for name, type_ in EVENT_SCHEMA[2:]:
         if name in dead_letter:
@@ -153,7 +162,8 @@ def _actions(records: DataFrame, keys: Column) -> DataFrame:
     return _event(
         records,
         "action",
-        F.array(_user_shard(v.user_id, keys)),
+        keys,
+        _user_shard(v.user_id, keys),
         user_id=v.user_id,
         device_id=v.device_id,
         channel_id=v.channel_id,
@@ -170,7 +180,8 @@ def _users(records: DataFrame, keys: Column) -> DataFrame:
     return _event(
         live,
         "user",
-        F.array(_user_shard(row.user_id, keys)),
+        keys,
+        _user_shard(row.user_id, keys),
         user_id=row.user_id,
         op=v.op,
         ts=v.source.ts_ms,
