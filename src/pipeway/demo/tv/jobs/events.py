@@ -3,7 +3,7 @@
 Every topic maps onto the same flat columns (:data:`EVENT_SCHEMA`; unused numeric columns
 hold 0 so pandas keeps integer types): actions and CDC rows go to their user's shard, the
 reference topics to every shard. Records that failed to decode or validate become ``dead``
-events on the first shard, carrying what the dead letter topic needs (``dl_*`` columns), so
+events on the first shard, carrying what the dead letter topic needs (in ``extra``), so
 each input is read and decoded once for both outputs. Only actions carry the watermark
 column, shifted by :data:`WATERMARK_SHIFT_MS` so Spark's own late-row filter never drops a
 row the contract keeps; the processor applies the contract's rule (``ts < W`` is late) itself.
@@ -27,39 +27,34 @@ EVENT_SCHEMA: tuple[tuple[str, str], ...] = (
     ("action", "int"),
     ("ts", "long"),
     ("offset", "long"),
-    ("op", "string"),
-    ("birth_date", "int"),
-    ("gender", "string"),
     ("city_id", "int"),
-    ("program_id", "int"),
-    ("title", "string"),
-    ("ad_id", "string"),
-    ("length_ms", "long"),
-    ("temp_c", "double"),
-    ("weather_main", "string"),
-    ("dl_topic", "string"),
-    ("dl_partition", "int"),
-    ("dl_key", "binary"),
-    ("dl_value", "binary"),
-    ("dl_headers", "string"),
-    ("dl_reason", "string"),
-    ("dl_stage", "string"),
+    ("extra", "string"),
 )
+"""The typed columns are those of the high-volume inputs (actions, telemetry). Every other
+field travels in ``extra``, a JSON object (null for actions and telemetry): PySpark hands a
+``transformWithStateInPandas`` operator its input row by row, so each column costs Python
+work on every row."""
+EXTRA_FIELDS = (
+    "op", "birth_date", "gender", "program_id", "title", "ad_id", "length_ms", "temp_c",
+    "weather_main",
+)  # fmt: skip
+"""fields of the low-volume inputs (CDC, schedules, ad breaks, weather), in ``extra``"""
 DEAD = "dead"
 """the ``kind`` of an input record that goes to the dead letter topic"""
 
 
-def _dead_letter_columns() -> dict[str, Column]:
-    """What a dead letter carries to the output writer (:mod:`pipeway.jobs.dead_letters`)."""
-    return {
-        "dl_topic": F.col("topic"),
-        "dl_partition": F.col("partition"),
-        "dl_key": F.col(RAW_KEY),
-        "dl_value": F.col(RAW_VALUE),
-        "dl_headers": F.to_json(F.col("headers")),  # arrays of structs stay out of Arrow
-        "dl_reason": F.col(REASON),
-        "dl_stage": F.col(STAGE),
-    }
+def _dead_letter_fields() -> list[Column]:
+    """What a dead letter carries to the output writer (:mod:`pipeway.jobs.dead_letters`),
+    as fields of ``extra`` (binary values base64 in JSON)."""
+    return [
+        F.col("topic").alias("dl_topic"),
+        F.col("partition").alias("dl_partition"),
+        F.col(RAW_KEY).alias("dl_key"),
+        F.col(RAW_VALUE).alias("dl_value"),
+        F.col("headers").alias("dl_headers"),
+        F.col(REASON).alias("dl_reason"),
+        F.col(STAGE).alias("dl_stage"),
+    ]
 
 
 WATERMARK_COLUMN = "wm_ts"
@@ -127,28 +122,29 @@ def _event(
 ) -> DataFrame:
     """One input's rows as events: good rows as ``kind`` to their ``shard`` (a key), or to
     ``every`` shard when None; dead letters as :data:`DEAD` to the first shard with their
-    ``dl_*`` columns. Columns a row does not use hold 0 (numbers) or null."""
+    ``dl_*`` fields in ``extra``. Columns a row does not use hold 0 (numbers) or null."""
     good = F.col(REASON).isNull()
     first = F.element_at(every, 1)
     if shard is not None:
         shard = F.when(good, shard).otherwise(first)
     else:  # a generator: one row per shard, only for the reference topics (low volume)
         shard = F.explode(F.when(good, every).otherwise(F.array(first)))
-    dead_letter = _dead_letter_columns()
     filled = [
         F.when(good, F.lit(kind)).otherwise(F.lit(DEAD)).alias("kind"),
         shard.alias("shard"),
     ]
-    for name, type_ in EVENT_SCHEMA[2:]:
-        if name in dead_letter:
-            value = F.when(~good, dead_letter[name])
-        elif name == "offset":
+    for name, type_ in EVENT_SCHEMA[2:-1]:
+        if name == "offset":
             value = F.when(good, columns.get(name, F.lit(0))).otherwise(F.col("offset"))
         elif type_ == "string":
             value = F.when(good, columns.get(name, F.lit(None)))
         else:
             value = F.when(good, columns.get(name, F.lit(0))).otherwise(F.lit(0))
         filled.append(value.cast(type_).alias(name))
+    extra = [columns[name].alias(name) for name in EXTRA_FIELDS if name in columns]
+    dead_letter = F.to_json(F.struct(*_dead_letter_fields()))
+    kept = F.to_json(F.struct(*extra)) if extra else F.lit(None)
+    filled.append(F.when(good, kept).otherwise(dead_letter).cast("string").alias("extra"))
     return frame.select(*filled)
 
 

@@ -9,7 +9,9 @@ the next batch whose watermark moved, even without input (the no-data batch).
 
 from __future__ import annotations
 
+import base64
 import gc
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,8 +107,7 @@ class TvAnalyticsProcessor(StatefulProcessor):
         for frame in rows:
             is_dead = (frame["kind"] == DEAD).to_numpy()
             if is_dead.any():
-                dead = frame.loc[is_dead, list(DEAD_LETTER_OUTPUT)]
-                dead_letters.append(dead.assign(kind="dead_letter"))
+                dead_letters.append(dead_letter_rows(frame[is_dead]))
                 frame = frame[~is_dead]
             shard.apply(frame, watermark, self.pending)
         step = shard.step(watermark, self.pending)
@@ -141,6 +142,21 @@ class TvAnalyticsProcessor(StatefulProcessor):
         self.handle.registerTimer(watermark + 1)
         counts = [{**r, "version": shard.version} for r in shard.count_rows()]
         return frame([*step.rows, *counts], [*step.cells, *(dead_letters or [])], shard_id)
+
+
+def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
+    """``dead_letter`` output rows from ``dead`` input events (their ``dl_*`` fields in
+    ``extra``, binary ones base64): what the output writer needs for the dead letter topic."""
+    rows = []
+    for offset, extra in zip(dead["offset"].tolist(), dead["extra"].tolist(), strict=True):
+        fields = json.loads(extra)
+        for name in ("dl_key", "dl_value"):
+            raw = fields.get(name)
+            fields[name] = None if raw is None else base64.b64decode(raw)
+        headers = fields.get("dl_headers")
+        fields["dl_headers"] = None if headers is None else json.dumps(headers)
+        rows.append({"kind": "dead_letter", "offset": offset, **fields})
+    return pd.DataFrame.from_records(rows, columns=["kind", *DEAD_LETTER_OUTPUT])
 
 
 def frame(rows: list[Row], cells: list[pd.DataFrame], shard_id: int) -> pd.DataFrame:

@@ -8,6 +8,7 @@ shards. The job keeps one pickled :class:`ShardState` per shard in Spark's state
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections import Counter
 from collections.abc import Mapping
@@ -76,7 +77,7 @@ class ShardState:
                 self._apply_telemetry(part)
                 continue
             for e in part.to_dict("records"):
-                self._apply_reference(str(kind), e)
+                self._apply_reference(str(kind), {**e, **json.loads(e["extra"])})
         actions = events[kinds == "action"]
         late = actions["ts"].to_numpy() < watermark
         if late.any():
