@@ -29,6 +29,8 @@ class MinuteSpans:
         self._user: list[int] = []
         self._start: list[int] = []
         self._end: list[int] = []
+        self._rest = {name: np.empty(0, np.int64) for name in ("gid", "user", "start", "end")}
+        """spans kept by the last :meth:`finalize` (numpy: the state is pickled each batch)"""
 
     def add(
         self, group: Group, user_id: int, start: int, end: int, title: str | None = None
@@ -48,11 +50,15 @@ class MinuteSpans:
         """Milliseconds per (window_start, gid, user_id) of every window final at
         ``watermark``; later parts of the spans stay for later windows."""
         cut = (watermark // contract.WINDOW_MS) * contract.WINDOW_MS
-        gid, user = np.array(self._gid, np.int64), np.array(self._user, np.int64)
-        start, end = np.array(self._start, np.int64), np.array(self._end, np.int64)
+        added = {"gid": self._gid, "user": self._user, "start": self._start, "end": self._end}
+        spans = {
+            k: np.concatenate([self._rest[k], np.array(v, np.int64)]) for k, v in added.items()
+        }
+        self._gid, self._user, self._start, self._end = [], [], [], []
+        gid, user, start, end = spans["gid"], spans["user"], spans["start"], spans["end"]
         rest = end > cut
-        self._gid, self._user = gid[rest].tolist(), user[rest].tolist()
-        self._start, self._end = np.maximum(start[rest], cut).tolist(), end[rest].tolist()
+        self._rest = {"gid": gid[rest], "user": user[rest], "start": np.maximum(start[rest], cut),
+                      "end": end[rest]}  # fmt: skip
         done = start < cut
         return _minutes(gid[done], user[done], start[done], np.minimum(end[done], cut))
 
