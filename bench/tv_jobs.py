@@ -354,8 +354,10 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
 def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
                 trigger: str) -> dict[str, Any]:  # fmt: skip
     """The job running continuously (``trigger``) while actions arrive at ``rate``/s with
-    event time following the wall clock, for ``seconds``; then until the job has read them
-    all. Sustained when the job finishes within a couple of batches of the last action."""
+    event time following the wall clock: first for the watermark delay + 30 s (until then
+    the job only buffers actions: nothing is below the watermark yet), then for ``seconds``
+    measured, then until the job has read them all. Sustained when the job reads the last
+    action within a batch or two, and batches do not grow."""
     prefix = f"sus{int(rate)}."
     config = TvJobConfig(topic_prefix=prefix, shards=SHARDS)
     create_topic(kafka.bootstrap_servers, config.topic(contract.ACTIONS), 2)  # local[2]
@@ -382,13 +384,16 @@ def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     time.sleep(5)  # first batches (the reference data) and planning out of the way
     batches: dict[int, dict[str, Any]] = {}
     topic = config.topic(contract.ACTIONS)
-    before = _collect(queries[0], batches, topic)
-    load_before = os.getloadavg()
     actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day * contract.DAY_MS)
+    actions.run(rate, contract.WATERMARK_DELAY_MS / 1000 + 30)  # to the steady state
+    _collect(queries[0], batches, topic)
+    first_measured = max(batches, default=-1) + 1
+    load_before = os.getloadavg()
+    before = warm = len(actions.sent)
     started = time.monotonic()
     actions.run(rate, seconds)
     produced_s = time.monotonic() - started
-    produced = len(actions.sent)
+    produced = len(actions.sent) - warm
     deadline = time.monotonic() + max(120.0, seconds)
     while _collect(queries[0], batches, topic) - before < produced:
         if time.monotonic() > deadline:
@@ -399,7 +404,7 @@ def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     load_after = os.getloadavg()
     runner.stop()
     thread.join(120)
-    during = [b for b in batches.values() if b["numInputRows"] > 0 and b["batchId"] > 1]
+    during = [b for b in batches.values() if b["batchId"] >= first_measured]
     durations = [b["durationMs"]["triggerExecution"] for b in during]
     return {
         "rate": rate, "seconds": seconds, "trigger": trigger, "users": users,
@@ -409,6 +414,9 @@ def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
         "achieved_per_s": min(read, produced) / done_s,
         "batch_ms_median": statistics.median(durations) if durations else None,
         "batch_rows_median": statistics.median(b["numInputRows"] for b in during) if during else 0,
+        "batch_rows_per_s_median": statistics.median(
+            b["numInputRows"] * 1000 / max(b["durationMs"]["triggerExecution"], 1) for b in during
+        ) if during else 0,
         "batches": len(during), "load_before": load_before, "load_after": load_after,
     }  # fmt: skip
 
