@@ -15,7 +15,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql.streaming.stateful_processor import (
     ExpiredTimerInfo,
     StatefulProcessor,
@@ -74,14 +76,23 @@ program_cell, program_total, ad_cell, count, dead_letter), as one wide schema of
 columns."""
 DEAD_LETTER_OUTPUT = ("offset", *(name for name, _ in OUTPUT_COLUMNS if name.startswith("dl_")))
 OUTPUT_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in OUTPUT_COLUMNS)
-_PANDAS_TYPES = {
-    "string": "object",
-    "int": "Int32",
-    "long": "Int64",
-    "double": "Float64",
-    "boolean": "boolean",
-    "binary": "object",
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "int": pa.int32(),
+    "long": pa.int64(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+    "binary": pa.binary(),
 }
+_ARROW_SCHEMA = pa.schema([(name, _ARROW_TYPES[type_]) for name, type_ in OUTPUT_COLUMNS])
+_SHARD_INDEX = _ARROW_SCHEMA.get_field_index("shard")
+_PANDAS_TYPES = {
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+"""nullable pandas types, so null numbers stay null (strings and bytes stay objects)"""
 _STATE_SCHEMA = StructType([StructField("blob", BinaryType(), False)])
 
 
@@ -161,16 +172,16 @@ def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
 
 def frame(rows: list[Row], cells: list[pd.DataFrame], shard_id: int) -> pd.DataFrame:
     """Rows and cell frames as one pandas frame of :data:`OUTPUT_COLUMNS` (absent fields
-    are null), every row tagged with ``shard_id``."""
-    names = [name for name, _ in OUTPUT_COLUMNS]
-    parts = [pd.DataFrame.from_records(rows, columns=names), *cells]
-    filled = [p for p in parts if len(p)] or parts[:1]
-    whole = pd.concat(filled, ignore_index=True).reindex(columns=names)
-    whole["shard"] = shard_id
-    return pd.DataFrame({name: _column(whole[name], type_) for name, type_ in OUTPUT_COLUMNS})
+    are null), every row tagged with ``shard_id``.
 
-
-def _column(values: pd.Series, type_: str) -> pd.api.extensions.ExtensionArray | pd.Series:
-    if type_ in ("string", "binary"):
-        return values.astype(object).where(values.notna(), None)
-    return values.astype(_PANDAS_TYPES[type_])
+    Built through Arrow: ``Table.from_pylist`` reads the row dicts in C++, where pandas'
+    ``from_records`` and per-column casts took a third of the operator's Python time."""
+    tables = [pa.Table.from_pylist(rows, schema=_ARROW_SCHEMA)]
+    for cell in cells:
+        if len(cell):
+            present = [f for f in _ARROW_SCHEMA if f.name in cell.columns]
+            tables.append(pa.Table.from_pandas(cell, pa.schema(present), preserve_index=False))
+    whole = pa.concat_tables(tables, promote_options="default").select(_ARROW_SCHEMA.names)
+    shard = pa.array(np.full(len(whole), shard_id, np.int32))
+    whole = whole.set_column(_SHARD_INDEX, _ARROW_SCHEMA.field("shard"), shard)
+    return whole.to_pandas(types_mapper=_PANDAS_TYPES.get)
