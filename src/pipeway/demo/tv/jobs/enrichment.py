@@ -8,6 +8,7 @@ last entry with valid-from <= t, the later offset winning a tie (docs/jobs/tv-an
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -118,8 +119,14 @@ class Enricher:
 
 def age_band(birth_days: int, t: int) -> str:
     """The band of the age in whole years on the UTC date of ``t`` (ms)."""
+    return _age_band_on(birth_days, t // contract.DAY_MS)
+
+
+@functools.lru_cache(maxsize=65536)
+def _age_band_on(birth_days: int, day: int) -> str:
+    """Cached: every view of a user on a day asks the same question."""
     born = _EPOCH + timedelta(days=birth_days)
-    today = _EPOCH + timedelta(days=t // contract.DAY_MS)
+    today = _EPOCH + timedelta(days=day)
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     label = contract.AGE_BANDS[0][1]
     for lowest, name in contract.AGE_BANDS:
