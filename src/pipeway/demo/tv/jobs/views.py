@@ -37,16 +37,18 @@ class ViewBuilder:
     def session_views(self, session: Session, since: int, until: int, out: list[Row]) -> None:
         """Views of ``session`` emitted at this step, into ``out``; spans into the cells."""
         channel = session.channel_id
+        # slots that ended by ``since`` were emitted and counted at earlier steps
+        since_start = max(session.start_ts, since)
         shows = self.broadcasts.shows.get(channel)
         if shows is not None:
-            for slot, start, end in self._overlaps(session, shows, until):
+            for slot, start, end in self._overlaps(session, shows, since_start, until):
                 attrs = self.enricher.attributes(session.user_id, session.device_id, start)
                 if self._emit(session, slot, since, until):
                     out.append(_show_view(session, slot, start, end, attrs))
                 self._count_show(session, slot, attrs, max(start, since), min(end, until))
         breaks = self.broadcasts.breaks.get(channel)
         if breaks is not None:
-            for slot, start, end in self._overlaps(session, breaks, until):
+            for slot, start, end in self._overlaps(session, breaks, since_start, until):
                 attrs = self.enricher.attributes(session.user_id, session.device_id, start)
                 if self._emit(session, slot, since, until):
                     out.append(_ad_view(session, slot, start, end, attrs))
@@ -56,12 +58,15 @@ class ViewBuilder:
                     self.ad_spans.add(group, session.user_id, a, b)
 
     @staticmethod
-    def _overlaps(session: Session, slots: ChannelSlots, until: int) -> list[tuple[Slot, int, int]]:
-        """(slot, view start, view end) of every positive overlap; an open session's views
-        end with their slot, and slots starting at or after ``until`` cannot matter yet."""
+    def _overlaps(
+        session: Session, slots: ChannelSlots, since_start: int, until: int
+    ) -> list[tuple[Slot, int, int]]:
+        """(slot, view start, view end) of every positive overlap of slots ending after
+        ``since_start``; an open session's views end with their slot, and slots starting
+        at or after ``until`` cannot matter yet."""
         end = session.end_ts
         out = []
-        for slot in slots.overlapping(session.start_ts, end if end is not None else until):
+        for slot in slots.overlapping(since_start, end if end is not None else until):
             start = max(session.start_ts, slot.start_ts)
             stop = slot.end_ts if end is None else min(end, slot.end_ts)
             if stop > start:
