@@ -37,6 +37,7 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -288,14 +289,29 @@ def _ms(value: Any) -> int:
     return int(value.timestamp() * 1000) if hasattr(value, "timestamp") else int(value)
 
 
-def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
-                trigger: str) -> dict[str, Any]:  # fmt: skip
-    """The job running continuously (``trigger``) while actions arrive at ``rate``/s.
+@dataclass
+class LiveJob:
+    """The tv-analytics job running continuously on a day's reference data, no actions yet."""
 
-    Actions of the first ``seconds`` are measured; production then continues at the same
-    rate for watermark delay + window + 30 s, so their windows become final."""
-    config = TvJobConfig(topic_prefix="lat.", shards=SHARDS)
-    devices = produce_reference(kafka, "lat.", users)
+    config: TvJobConfig
+    devices: list[tuple[int, str]]
+    day_start_ms: int
+    runner: JobRunner
+    thread: threading.Thread
+    query: Any
+
+    def stop(self) -> None:
+        self.runner.stop()
+        self.thread.join(120)
+
+
+def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str, name: str,
+                   trigger: str, partitions: int = 1) -> LiveJob:  # fmt: skip
+    """Topics under ``prefix`` (``partitions`` for the actions), the reference data, and the
+    job started with ``trigger``, past its first batches."""
+    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS)
+    create_topic(kafka.bootstrap_servers, config.topic(contract.ACTIONS), partitions)
+    devices = produce_reference(kafka, prefix, users)
     for topic in config.outputs.values():
         create_topic(kafka.bootstrap_servers, topic, 1)
     day = min(
@@ -310,22 +326,32 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     def build(ctx: JobContext) -> None:
         queries.append(build_analytics(ctx, config))
 
-    runner = JobRunner(JobSpec("bench-latency", "python", "bench", build), settings)
+    runner = JobRunner(JobSpec(name, "python", "bench", build), settings)
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
     while not queries or not queries[0].isActive:
         time.sleep(0.5)
-    time.sleep(5)  # first (empty) batches and planning out of the way
+    time.sleep(5)  # first batches (the reference data) and planning out of the way
+    return LiveJob(config, devices, day * contract.DAY_MS, runner, thread, queries[0])
+
+
+def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
+                trigger: str) -> dict[str, Any]:  # fmt: skip
+    """The job running continuously (``trigger``) while actions arrive at ``rate``/s.
+
+    Actions of the first ``seconds`` are measured; production then continues at the same
+    rate for watermark delay + window + 30 s, so their windows become final."""
+    live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger)
+    config, devices, day_start_ms = live.config, live.devices, live.day_start_ms
     load_before = os.getloadavg()
-    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day * contract.DAY_MS)
+    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day_start_ms)
     actions.run(rate, seconds)
     measured = len(actions.sent)
     drain = (contract.WATERMARK_DELAY_MS + contract.WINDOW_MS) / 1000 + 30
     actions.run(rate, drain)
     time.sleep(10)
     load_after = os.getloadavg()
-    runner.stop()
-    thread.join(120)
+    live.stop()
     appeared = minute_rows_appeared(kafka, config.topic(contract.PROGRAM_MINUTE))
     total: list[float] = []
     processing: list[float] = []
@@ -339,7 +365,7 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
         total.append(seen - wall)
         final_at = actions.wall_time(window + contract.WINDOW_MS + contract.WATERMARK_DELAY_MS)
         processing.append(seen - final_at)
-    progress = queries[0].recentProgress
+    progress = live.query.recentProgress
     durations = [p["durationMs"].get("triggerExecution", 0) for p in progress]
     return {
         "rate": rate, "seconds": seconds, "trigger": trigger, "measured_actions": measured,
@@ -359,51 +385,30 @@ def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     measured, then until the job has read them all. Sustained when the job reads the last
     action within a batch or two, and batches do not grow."""
     prefix = f"sus{int(rate)}."
-    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS)
-    create_topic(kafka.bootstrap_servers, config.topic(contract.ACTIONS), 2)  # local[2]
-    devices = produce_reference(kafka, prefix, users)
-    for topic in config.outputs.values():
-        create_topic(kafka.bootstrap_servers, topic, 1)
-    day = min(
-        s["day"] for s in generate(ScenarioConfig(seed=1, users=users)).records(contract.SCHEDULES)
+    live = start_live_job(
+        kafka, data_dir, users, prefix, f"bench-sustain-{int(rate)}", trigger, partitions=2
     )
-    settings = JobRunSettings(
-        kafka=kafka, mode=RunMode.CONTINUOUS, trigger_interval=trigger, data_dir=data_dir,
-        progress_topic=None, spark=SparkSettings(master="local[2]"),
-    )  # fmt: skip
-    queries: list[Any] = []
-
-    def build(ctx: JobContext) -> None:
-        queries.append(build_analytics(ctx, config))
-
-    runner = JobRunner(JobSpec(f"bench-sustain-{int(rate)}", "python", "bench", build), settings)
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    while not queries or not queries[0].isActive:
-        time.sleep(0.5)
-    time.sleep(5)  # first batches (the reference data) and planning out of the way
+    config, query = live.config, live.query
     batches: dict[int, dict[str, Any]] = {}
     topic = config.topic(contract.ACTIONS)
-    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day * contract.DAY_MS)
+    actions = SteadyActions(kafka, topic, live.devices, live.day_start_ms)
     actions.run(rate, contract.WATERMARK_DELAY_MS / 1000 + 30)  # to the steady state
-    _collect(queries[0], batches, topic)
+    _collect(query, batches)
     first_measured = max(batches, default=-1) + 1
     load_before = os.getloadavg()
-    before = warm = len(actions.sent)
+    warm = len(actions.sent)
     started = time.monotonic()
     actions.run(rate, seconds)
     produced_s = time.monotonic() - started
     produced = len(actions.sent) - warm
     deadline = time.monotonic() + max(120.0, seconds)
-    while _collect(queries[0], batches, topic) - before < produced:
-        if time.monotonic() > deadline:
-            break
+    while _position(query, topic) - warm < produced and time.monotonic() < deadline:
         time.sleep(0.2)
     done_s = time.monotonic() - started
-    read = _collect(queries[0], batches, topic) - before
+    _collect(query, batches)
+    read = _position(query, topic) - warm
     load_after = os.getloadavg()
-    runner.stop()
-    thread.join(120)
+    live.stop()
     during = [b for b in batches.values() if b["batchId"] >= first_measured]
     durations = [b["durationMs"]["triggerExecution"] for b in during]
     return {
@@ -421,16 +426,23 @@ def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     }  # fmt: skip
 
 
-def _collect(query: Any, batches: dict[int, dict[str, Any]], topic: str) -> int:
-    """Merge the query's recent progress into ``batches``; rows of ``topic`` read so far."""
+def _collect(query: Any, batches: dict[int, dict[str, Any]]) -> None:
+    """Merge the query's recent progress (Spark keeps the last 100) into ``batches``."""
     for progress in query.recentProgress:
         batches[progress["batchId"]] = progress
-    return sum(
-        int(source["numInputRows"])
-        for b in batches.values()
-        for source in b["sources"]
-        if f"[{topic}]" in source["description"]
-    )
+
+
+def _position(query: Any, topic: str) -> int:
+    """Records of ``topic`` (its offsets, summed over partitions) the query has read."""
+    progress = query.lastProgress
+    if progress is None:
+        return 0
+    for source in progress["sources"]:
+        end = source["endOffset"]
+        offsets = json.loads(end) if isinstance(end, str) else end
+        if offsets and topic in offsets:
+            return sum(int(o) for o in offsets[topic].values())
+    return 0
 
 
 def main() -> None:

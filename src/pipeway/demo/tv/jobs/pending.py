@@ -82,9 +82,10 @@ def empty() -> Columns:
 def add(store: PendingStore, columns: Columns) -> None:
     """Append actions to the buckets their event times fall in."""
     bucket_of = columns["ts"] // BUCKET_MS
+    known = set(store.buckets())  # asking Spark for a missing key logs a warning
     for bucket in np.unique(bucket_of).tolist():
         rows = bucket_of == bucket
-        old = store.get(bucket) or empty()
+        old = (store.get(bucket) if bucket in known else None) or empty()
         store.put(bucket, {k: np.concatenate([old[k], v[rows].astype(DTYPES[k])])
                            for k, v in columns.items()})  # fmt: skip
 
