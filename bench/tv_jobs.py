@@ -22,7 +22,13 @@ time; it includes the watermark delay (120 s) and the rest of its window, since 
 emits a window only once final. Processing latency = that row's timestamp - the moment the
 window became final (the produce time of event time window_end + 120 s).
 
+Sustained rate (``--sustain-rates R1,R2``): the job runs continuously while switch actions
+arrive at each rate (event time = wall clock) past the watermark delay (until then it only
+buffers them), then ``--sustain-seconds`` measured; reports whether it read the last action
+within a batch or two, and the rows/s of its batches.
+
 Run: ``.venv/bin/python -m bench.tv_jobs --users 3000 --rounds 3``
+(sustained: ``--users 10000 --rounds 0 --sustain-rates 14000,20000 --sustain-seconds 60``)
 (latency only: ``--rounds 0 --latency-rate 2000 --trigger "1 second"``)
 """
 
