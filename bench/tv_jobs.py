@@ -76,6 +76,25 @@ from pipeway.serde.wire_format import encode_header
 SHARDS = 2
 
 
+def produce_records(producer: Producer, registry: SchemaRegistryClient, name: str, topic: str,
+                    records: list[dict[str, Any]]) -> None:  # fmt: skip
+    """``records`` of contract topic ``name`` to ``topic`` as Confluent Avro, keyed as the
+    connectors key them (a Debezium key record for CDC, else the key field as a string)."""
+    value = AvroSerializer(registry, json.dumps(schema(name)))
+    key = (
+        AvroSerializer(registry, json.dumps(key_schema(name)))
+        if name == contract.USERS_CDC
+        else None
+    )
+    for record in records:
+        k = record_key(name, record)
+        kb = key(k, SerializationContext(topic, MessageField.KEY)) if key else str(k).encode()
+        producer.produce(
+            topic, key=kb, value=value(record, SerializationContext(topic, MessageField.VALUE))
+        )
+        producer.poll(0)
+
+
 def produce_scenario(kafka: KafkaSettings, prefix: str, users: int) -> int:
     """Every phase of a seeded day at once; returns the number of valid actions."""
     scenario = generate(ScenarioConfig(seed=1, users=users))
@@ -84,18 +103,7 @@ def produce_scenario(kafka: KafkaSettings, prefix: str, users: int) -> int:
     for name in contract.INPUT_TOPICS:
         topic = prefix + name
         create_topic(kafka.bootstrap_servers, topic, 1)
-        value = AvroSerializer(registry, json.dumps(schema(name)))
-        key = (
-            AvroSerializer(registry, json.dumps(key_schema(name)))
-            if name == contract.USERS_CDC
-            else None
-        )
-        for record in scenario.records(name):
-            k = record_key(name, record)
-            kb = key(k, SerializationContext(topic, MessageField.KEY)) if key else str(k).encode()
-            vb = value(record, SerializationContext(topic, MessageField.VALUE))
-            producer.produce(topic, key=kb, value=vb)
-            producer.poll(0)
+        produce_records(producer, registry, name, topic, scenario.records(name))
     assert producer.flush(60) == 0
     return sum(r["action"] in contract.ACTION_CODES for r in scenario.records(contract.ACTIONS))
 
@@ -188,19 +196,7 @@ def produce_reference(kafka: KafkaSettings, prefix: str, users: int) -> list[tup
             # no records (actions come later), but the job decodes by the registered schema
             registry.register_schema(f"{topic}-value", Schema(json.dumps(schema(name)), "AVRO"))
             continue
-        value = AvroSerializer(registry, json.dumps(schema(name)))
-        key = (
-            AvroSerializer(registry, json.dumps(key_schema(name)))
-            if name == contract.USERS_CDC
-            else None
-        )
-        for record in scenario.records(name):
-            k = record_key(name, record)
-            kb = key(k, SerializationContext(topic, MessageField.KEY)) if key else str(k).encode()
-            producer.produce(
-                topic, key=kb, value=value(record, SerializationContext(topic, MessageField.VALUE))
-            )
-            producer.poll(0)
+        produce_records(producer, registry, name, topic, scenario.records(name))
     assert producer.flush(60) == 0
     return sorted({(a["user_id"], a["device_id"]) for a in scenario.records(contract.ACTIONS)})
 
