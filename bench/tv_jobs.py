@@ -61,7 +61,7 @@ from pipeway.demo.tv.jobs import TvJobConfig, build_analytics
 from pipeway.demo.tv.jobs.events import DEAD, events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
 from pipeway.demo.tv.jobs.pending import MemoryPending
-from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, frame
+from pipeway.demo.tv.jobs.rows import OUTPUT_SCHEMA, frame
 from pipeway.demo.tv.jobs.shard import ShardState
 from pipeway.demo.tv.jobs.validation import validated
 from pipeway.demo.tv.scenario import ScenarioConfig, generate, record_key
@@ -172,8 +172,8 @@ def _whole_day(watermark: int) -> Any:
         shard.apply(events_frame, -(2**62), waiting)
         step = shard.step(watermark, waiting)
         shard_id = int(events_frame["shard"].iloc[0])
-        counts = [{**r, "version": 1} for r in shard.count_rows()]
-        return frame([*step.rows, *counts], step.cells, shard_id)
+        shard.version = 1
+        return frame([*step.tables, shard.count_table()], shard_id)
 
     return run
 

@@ -1,13 +1,15 @@
 """One shard's 1-minute cells: viewing time and distinct viewers per window and group.
 
-Spans are recorded as the watermark makes them certain (one append per view and step, no
-per-minute work in Python); when windows become final (``window_end <= watermark``) the
+Spans are recorded as the watermark makes them certain (a step appends its views' spans as
+columns, no per-minute work in Python); when windows become final (``window_end <= watermark``) the
 spans' parts inside them are cut into minutes and summed with numpy/pandas, and the rest
 of each span is kept for later windows. Shards hold disjoint users, so the job sums the
 shards' partial cells (viewers and milliseconds) into the contract's rows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,10 +27,8 @@ class MinuteSpans:
         self._ids: dict[Group, int] = {}
         self.groups: list[Group] = []
         self.titles: list[str | None] = []
-        self._gid: list[int] = []
-        self._user: list[int] = []
-        self._start: list[int] = []
-        self._end: list[int] = []
+        self._parts: list[tuple[np.ndarray, ...]] = []
+        """(gid, user, start, end) columns added since the last :meth:`finalize`"""
         self._rest = {name: np.empty(0, np.int64) for name in ("gid", "user", "start", "end")}
         """spans kept by the last :meth:`finalize` (numpy: the state is pickled each batch)"""
 
@@ -36,25 +36,41 @@ class MinuteSpans:
         self, group: Group, user_id: int, start: int, end: int, title: str | None = None
     ) -> None:
         """Count ``[start, end)`` of ``user_id``'s viewing in every window it overlaps."""
-        gid = self._ids.get(group)
-        if gid is None:
-            gid = self._ids[group] = len(self.groups)
-            self.groups.append(group)
-            self.titles.append(title)
-        self._gid.append(gid)
-        self._user.append(user_id)
-        self._start.append(start)
-        self._end.append(end)
+        self.add_many([np.array([g], object) for g in group], np.array([user_id]),
+                      np.array([start]), np.array([end]), np.array([title], object))  # fmt: skip
+
+    def add_many(
+        self,
+        groups: Sequence[np.ndarray],
+        user_id: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        titles: np.ndarray | None = None,
+    ) -> None:
+        """:meth:`add` for columns: ``groups`` holds one array per group column."""
+        if not len(user_id):
+            return
+        keys = list(zip(*(column.tolist() for column in groups), strict=True))
+        first_row = {key: row for row, key in reversed(list(enumerate(keys)))}
+        for key, row in first_row.items():
+            if key not in self._ids:
+                self._ids[key] = len(self.groups)
+                self.groups.append(key)
+                self.titles.append(None if titles is None else titles[row])
+        ids = self._ids
+        self._parts.append(
+            (np.fromiter((ids[k] for k in keys), np.int64, len(keys)),
+             *(np.asarray(c, np.int64) for c in (user_id, start, end)))
+        )  # fmt: skip
 
     def finalize(self, watermark: int) -> pd.DataFrame:
         """Milliseconds per (window_start, gid, user_id) of every window final at
         ``watermark``; later parts of the spans stay for later windows."""
         cut = (watermark // contract.WINDOW_MS) * contract.WINDOW_MS
-        added = {"gid": self._gid, "user": self._user, "start": self._start, "end": self._end}
-        spans = {
-            k: np.concatenate([self._rest[k], np.array(v, np.int64)]) for k, v in added.items()
-        }
-        self._gid, self._user, self._start, self._end = [], [], [], []
+        names = ("gid", "user", "start", "end")
+        spans = {k: np.concatenate([self._rest[k], *(p[i] for p in self._parts)])
+                 for i, k in enumerate(names)}  # fmt: skip
+        self._parts = []
         gid, user, start, end = spans["gid"], spans["user"], spans["start"], spans["end"]
         rest = end > cut
         self._rest = {"gid": gid[rest], "user": user[rest], "start": np.maximum(start[rest], cut),

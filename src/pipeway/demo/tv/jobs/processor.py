@@ -15,9 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pyspark.sql.streaming.stateful_processor import (
     ExpiredTimerInfo,
     StatefulProcessor,
@@ -28,71 +26,9 @@ from pyspark.sql.types import BinaryType, StructField, StructType
 
 from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.events import DEAD
+from pipeway.demo.tv.jobs.rows import DEAD_LETTER_OUTPUT, OUTPUT_SCHEMA, frame, from_pandas
 from pipeway.demo.tv.jobs.shard import ShardState, Step
-from pipeway.demo.tv.jobs.views import Row
 
-OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("kind", "string"),
-    ("shard", "int"),
-    ("version", "long"),
-    ("name", "string"),
-    ("value", "long"),
-    ("user_id", "int"),
-    ("device_id", "string"),
-    ("channel_id", "int"),
-    ("start_ts", "long"),
-    ("end_ts", "long"),
-    ("end_reason", "string"),
-    ("session_start_ts", "long"),
-    ("program_id", "int"),
-    ("title", "string"),
-    ("show_start_ts", "long"),
-    ("show_end_ts", "long"),
-    ("ad_id", "string"),
-    ("break_start_ts", "long"),
-    ("break_end_ts", "long"),
-    ("complete", "boolean"),
-    ("age_band", "string"),
-    ("gender", "string"),
-    ("user_city_id", "int"),
-    ("city_id", "int"),
-    ("city_source", "string"),
-    ("temp_c", "double"),
-    ("weather_main", "string"),
-    ("window_start", "long"),
-    ("viewers", "long"),
-    ("view_ms", "long"),
-    ("offset", "long"),
-    ("dl_topic", "string"),
-    ("dl_partition", "int"),
-    ("dl_key", "binary"),
-    ("dl_value", "binary"),
-    ("dl_headers", "string"),
-    ("dl_reason", "string"),
-    ("dl_stage", "string"),
-)
-"""Every kind of row the operator emits (``kind``: session, show_view, ad_view,
-program_cell, program_total, ad_cell, count, dead_letter), as one wide schema of nullable
-columns."""
-DEAD_LETTER_OUTPUT = ("offset", *(name for name, _ in OUTPUT_COLUMNS if name.startswith("dl_")))
-OUTPUT_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in OUTPUT_COLUMNS)
-_ARROW_TYPES = {
-    "string": pa.string(),
-    "int": pa.int32(),
-    "long": pa.int64(),
-    "double": pa.float64(),
-    "boolean": pa.bool_(),
-    "binary": pa.binary(),
-}
-_ARROW_SCHEMA = pa.schema([(name, _ARROW_TYPES[type_]) for name, type_ in OUTPUT_COLUMNS])
-_SHARD_INDEX = _ARROW_SCHEMA.get_field_index("shard")
-_PANDAS_TYPES = {
-    pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.float64(): pd.Float64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-}
-"""nullable pandas types, so null numbers stay null (strings and bytes stay objects)"""
 _STATE_SCHEMA = StructType([StructField("blob", BinaryType(), False)])
 
 
@@ -115,12 +51,12 @@ class TvAnalyticsProcessor(StatefulProcessor):
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
         dead_letters: list[pd.DataFrame] = []  # passed through to the output writer
-        for frame in rows:
-            is_dead = (frame["kind"] == DEAD).to_numpy()
+        for batch in rows:
+            is_dead = (batch["kind"] == DEAD).to_numpy()
             if is_dead.any():
-                dead_letters.append(dead_letter_rows(frame[is_dead]))
-                frame = frame[~is_dead]
-            shard.apply(frame, watermark, self.pending)
+                dead_letters.append(dead_letter_rows(batch[is_dead]))
+                batch = batch[~is_dead]
+            shard.apply(batch, watermark, self.pending)
         step = shard.step(watermark, self.pending)
         yield self._finish(int(key[0]), shard, step, watermark, dead_letters)
 
@@ -151,8 +87,8 @@ class TvAnalyticsProcessor(StatefulProcessor):
         for timer in list(self.handle.listTimers()):
             self.handle.deleteTimer(timer)
         self.handle.registerTimer(watermark + 1)
-        counts = [{**r, "version": shard.version} for r in shard.count_rows()]
-        return frame([*step.rows, *counts], [*step.cells, *(dead_letters or [])], shard_id)
+        tables = [*step.tables, shard.count_table(), *map(from_pandas, dead_letters or [])]
+        return frame(tables, shard_id)
 
 
 def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
@@ -170,18 +106,4 @@ def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["kind", *DEAD_LETTER_OUTPUT])
 
 
-def frame(rows: list[Row], cells: list[pd.DataFrame], shard_id: int) -> pd.DataFrame:
-    """Rows and cell frames as one pandas frame of :data:`OUTPUT_COLUMNS` (absent fields
-    are null), every row tagged with ``shard_id``.
-
-    Built through Arrow: ``Table.from_pylist`` reads the row dicts in C++, where pandas'
-    ``from_records`` and per-column casts took a third of the operator's Python time."""
-    tables = [pa.Table.from_pylist(rows, schema=_ARROW_SCHEMA)]
-    for cell in cells:
-        if len(cell):
-            present = [f for f in _ARROW_SCHEMA if f.name in cell.columns]
-            tables.append(pa.Table.from_pandas(cell, pa.schema(present), preserve_index=False))
-    whole = pa.concat_tables(tables, promote_options="default").select(_ARROW_SCHEMA.names)
-    shard = pa.array(np.full(len(whole), shard_id, np.int32))
-    whole = whole.set_column(_SHARD_INDEX, _ARROW_SCHEMA.field("shard"), shard)
-    return whole.to_pandas(types_mapper=_PANDAS_TYPES.get)
+__all__ = ["OUTPUT_SCHEMA", "TvAnalyticsProcessor", "dead_letter_rows"]

@@ -2,69 +2,78 @@
 
 Actions wait as numbered rows (:mod:`pipeway.demo.tv.jobs.pending`) until the watermark
 passes them, since a later delivery could still precede them; :meth:`SessionTracker.advance`
-then replays the due ones per device in ``(ts, action, channel)`` order, closing sessions on
-switch/start/stop and at ``start + 4 h`` (standby). Devices are numbered so the waiting rows
-are plain integer arrays; a number is reused once its device has no open session and no
-waiting action.
+then replays the due ones per device in ``(ts, action, channel)`` order. The replay is
+column-wise: what an action does depends only on the action before it on the same device
+(start and switch open a session, stop leaves none; a session is closed by the next action,
+or at ``start + 4 h`` (standby) if that comes first), so one sort and a few shifted
+comparisons replace a Python loop over actions. Devices are numbered so the waiting rows and
+the open sessions are plain integer arrays; a number is reused once its device has no open
+session and no waiting action.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pipeway.demo.tv import contract
 
-DeviceKey = tuple[int, str]
-"""(user_id, device_id)"""
-_COLUMNS = ("device", "ts", "action", "channel")
 _UNUSED = -1
+_REASONS = np.array(
+    [None, contract.END_START, contract.END_STOP, contract.END_SWITCH], dtype=object
+)
+"""end reason of a session closed by the action with that code"""
 
 
-@dataclass(slots=True)
-class Session:
-    """A session on one channel; ``end_ts`` is None while it is open."""
+@dataclass(frozen=True)
+class Sessions:
+    """Sessions as columns; ``end_ts`` and ``end_reason`` are meaningless where ``is_open``."""
 
-    user_id: int
-    device_id: str
-    channel_id: int
-    start_ts: int
-    end_ts: int | None = None
-    end_reason: str | None = None
+    user_id: np.ndarray
+    device_id: np.ndarray
+    """object array of str"""
+    channel_id: np.ndarray
+    start_ts: np.ndarray
+    end_ts: np.ndarray
+    end_reason: np.ndarray
+    """object array of str (None while open)"""
+    is_open: np.ndarray
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # plain constructor arguments: pickles several times faster than slots dataclasses
-        return Session, (
-            self.user_id,
-            self.device_id,
-            self.channel_id,
-            self.start_ts,
-            self.end_ts,
-            self.end_reason,
-        )
+    def __len__(self) -> int:
+        return len(self.start_ts)
+
+    def concat(self, other: Sessions) -> Sessions:
+        return Sessions(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
+
+
+_FIELDS = tuple(Sessions.__dataclass_fields__)
 
 
 class SessionTracker:
-    """Every device's open session, its number, plus the contract's counters."""
+    """Every device's number and open session, plus the contract's counters."""
 
     def __init__(self) -> None:
-        self._index: dict[DeviceKey, int] = {}
-        self._keys: list[DeviceKey | None] = []
-        """device number -> (user_id, device_id), None while the number is free"""
+        self._index: dict[tuple[int, str], int] = {}
         self._free: list[int] = []
+        self._size = 0
+        """numbers handed out so far (free ones included)"""
+        self._user = np.empty(0, np.int64)
+        self._device_id = np.empty(0, object)
+        """number -> device_id, None while the number is free"""
         self._last_ts = np.empty(0, np.int64)
-        """device number -> latest event time of its actions (``_UNUSED`` when free)"""
-        self.open: dict[int, Session] = {}
-        """device number -> its open session"""
+        """number -> latest event time of its actions (``_UNUSED`` when free)"""
+        self._is_open = np.empty(0, bool)
+        self._channel = np.empty(0, np.int64)
+        self._start = np.empty(0, np.int64)
+        """number -> channel and start of its open session (where ``_is_open``)"""
         self.pending = 0
         """actions numbered but not replayed yet"""
         self.counts: Counter[str] = Counter()
 
+    # -- numbering ----------------------------------------------------------------------
     def number(self, actions: pd.DataFrame) -> dict[str, np.ndarray]:
         """Kept actions (``user_id``, ``device_id``, ``channel_id``, ``action``, ``ts``) as
         the pending columns (``device``, ``ts``, ``action``, ``channel``)."""
@@ -83,93 +92,120 @@ class SessionTracker:
             "channel": actions["channel_id"].to_numpy(np.int64),
         }
 
-    def advance(self, watermark: int, due: dict[str, np.ndarray]) -> list[Session]:
-        """Replay ``due`` (every pending action with ``ts < watermark``) and time out
-        sessions at ``watermark``; the sessions this closed."""
-        closed: list[Session] = []
-        self.pending -= len(due["ts"])
-        order = np.lexsort((due["channel"], due["action"], due["ts"], due["device"]))
-        rows = zip(*(due[k][order].tolist() for k in _COLUMNS), strict=True)
-        current = -1
-        for device, ts, action, channel in rows:
-            if device != current:
-                if current >= 0:
-                    self._standby(current, watermark, closed)
-                current = device
-            self._standby(device, ts, closed)
-            self._apply(device, ts, action, channel, closed)
-        for device in list(self.open):  # devices without due actions time out too
-            self._standby(device, watermark, closed)
-        self._release(watermark)
-        return closed
-
-    def open_sessions(self) -> Iterator[Session]:
-        yield from self.open.values()
-
-    def gauges(self) -> dict[str, int]:
-        """Counts that describe the current state rather than accumulate."""
-        return {"pending_actions": self.pending, "open_sessions": len(self.open)}
-
-    def _number(self, key: Any) -> int:
-        key = (int(key[0]), str(key[1]))
-        number = self._index.get(key)
+    def _number(self, key: tuple[object, object]) -> int:
+        user_id, device_id = int(key[0]), str(key[1])  # type: ignore[call-overload]
+        number = self._index.get((user_id, device_id))
         if number is not None:
             return number
-        if self._free:
-            number = self._free.pop()
-            self._keys[number] = key
-        else:
-            number = len(self._keys)
-            self._keys.append(key)
-            self._last_ts = np.append(self._last_ts, _UNUSED)
-        self._index[key] = number
+        number = self._free.pop() if self._free else self._grow()
+        self._index[(user_id, device_id)] = number
+        self._user[number], self._device_id[number] = user_id, device_id
         self._last_ts[number] = _UNUSED
         return number
 
+    def _grow(self) -> int:
+        if self._size == len(self._user):  # double the capacity: amortized O(1) per device
+            extra = max(1024, len(self._user))
+            self._user = np.concatenate([self._user, np.zeros(extra, np.int64)])
+            self._device_id = np.concatenate([self._device_id, np.full(extra, None, object)])
+            self._last_ts = np.concatenate([self._last_ts, np.full(extra, _UNUSED, np.int64)])
+            self._is_open = np.concatenate([self._is_open, np.zeros(extra, bool)])
+            self._channel = np.concatenate([self._channel, np.zeros(extra, np.int64)])
+            self._start = np.concatenate([self._start, np.zeros(extra, np.int64)])
+        self._size += 1
+        return self._size - 1
+
+    # -- replay -------------------------------------------------------------------------
+    def advance(self, watermark: int, due: dict[str, np.ndarray]) -> Sessions:
+        """Replay ``due`` (every pending action with ``ts < watermark``) and time out
+        sessions at ``watermark``; the sessions this closed."""
+        self.pending -= len(due["ts"])
+        opened = np.flatnonzero(self._is_open[: self._size])
+        # each open session takes part as a first row of its device, before its actions
+        first = np.concatenate([np.ones(len(opened), bool), np.zeros(len(due["ts"]), bool)])
+        dev = np.concatenate([opened, due["device"].astype(np.int64)])
+        ts = np.concatenate([self._start[opened], due["ts"].astype(np.int64)])
+        act = np.concatenate([np.zeros(len(opened), np.int64), due["action"].astype(np.int64)])
+        chan = np.concatenate([self._channel[opened], due["channel"].astype(np.int64)])
+        order = np.lexsort((chan, act, ts, ~first, dev))
+        dev, ts, act, chan, first = dev[order], ts[order], act[order], chan[order], first[order]
+        closed, still_open = self._replay(watermark, dev, ts, act, first)
+        self._is_open[dev] = False
+        kept = dev[still_open]
+        self._is_open[kept] = True
+        self._channel[kept], self._start[kept] = chan[still_open], ts[still_open]
+        result = self._sessions(dev[closed.rows], chan[closed.rows], ts[closed.rows],
+                                closed.end, closed.reason)  # fmt: skip
+        self._release(watermark)
+        return result
+
+    def _replay(
+        self, watermark: int, dev: np.ndarray, ts: np.ndarray, act: np.ndarray, first: np.ndarray
+    ) -> tuple[_Closed, np.ndarray]:
+        """Rows sorted per device: which sessions close (row, end, reason), which stay open."""
+        n = len(ts)
+        opens = first | (act != contract.STOP)
+        has_next = np.zeros(n, bool)
+        has_next[:-1] = dev[1:] == dev[:-1]
+        next_ts, next_act = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        next_ts[:-1], next_act[:-1] = ts[1:], act[1:]
+        standby_at = ts + contract.STANDBY_AFTER_MS
+        by_next = opens & has_next & (next_ts < standby_at)
+        timed_out = opens & ~by_next & (np.where(has_next, next_ts, watermark) >= standby_at)
+        still_open = opens & ~by_next & ~timed_out
+        met_open = np.zeros(n, bool)  # the action found an open session (and closes it)
+        met_open[1:] = by_next[:-1]
+        actions = ~first
+        for name, hits in (
+            ("stops_ignored", actions & (act == contract.STOP) & ~met_open),
+            ("switches_without_session", actions & (act == contract.SWITCH) & ~met_open),
+            ("starts_while_open", (act == contract.START) & met_open),
+            ("standby_timeouts", timed_out),
+        ):
+            if hits.any():  # counters appear once they count something
+                self.counts[name] += int(hits.sum())
+        rows = np.flatnonzero(by_next | timed_out)
+        end = np.where(by_next[rows], next_ts[rows], standby_at[rows])
+        reason = np.where(by_next[rows], _REASONS[next_act[rows]], contract.END_STANDBY)
+        return _Closed(rows, end, reason), still_open
+
+    def open_sessions(self) -> Sessions:
+        numbers = np.flatnonzero(self._is_open[: self._size])
+        n = len(numbers)
+        return Sessions(
+            self._user[numbers],
+            self._device_id[numbers],
+            self._channel[numbers],
+            self._start[numbers],
+            np.full(n, _UNUSED, np.int64),
+            np.full(n, None, object),
+            np.ones(n, bool),
+        )
+
+    def gauges(self) -> dict[str, int]:
+        """Counts that describe the current state rather than accumulate."""
+        return {"pending_actions": self.pending, "open_sessions": int(self._is_open.sum())}
+
+    def _sessions(
+        self, dev: np.ndarray, chan: np.ndarray, start: np.ndarray, end: np.ndarray,
+        reason: np.ndarray,
+    ) -> Sessions:  # fmt: skip
+        return Sessions(self._user[dev], self._device_id[dev], chan, start, end,
+                        reason.astype(object), np.zeros(len(dev), bool))  # fmt: skip
+
     def _release(self, watermark: int) -> None:
         """Free the numbers of devices with no open session whose actions all replayed."""
-        idle = np.nonzero((self._last_ts != _UNUSED) & (self._last_ts < watermark))[0]
+        last = self._last_ts[: self._size]
+        idle = np.flatnonzero((last != _UNUSED) & (last < watermark) & ~self._is_open[: self._size])
         for number in idle.tolist():
-            if number in self.open:
-                continue
-            key = self._keys[number]
-            assert key is not None
-            del self._index[key]
-            self._keys[number] = None
-            self._last_ts[number] = _UNUSED
+            del self._index[(int(self._user[number]), self._device_id[number])]
             self._free.append(number)
+        self._device_id[idle] = None
+        self._last_ts[idle] = _UNUSED
 
-    def _standby(self, device: int, now: int, closed: list[Session]) -> None:
-        session = self.open.get(device)
-        if session is not None and now >= session.start_ts + contract.STANDBY_AFTER_MS:
-            self._close(device, session.start_ts + contract.STANDBY_AFTER_MS, contract.END_STANDBY)
-            closed.append(session)
-            self.counts["standby_timeouts"] += 1
 
-    def _apply(
-        self, device: int, ts: int, action: int, channel: int, closed: list[Session]
-    ) -> None:
-        session = self.open.get(device)
-        if action == contract.STOP:
-            if session is None:
-                self.counts["stops_ignored"] += 1
-                return
-            self._close(device, ts, contract.END_STOP)
-            closed.append(session)
-            return
-        if session is not None:
-            reason = contract.END_START if action == contract.START else contract.END_SWITCH
-            if action == contract.START:
-                self.counts["starts_while_open"] += 1
-            self._close(device, ts, reason)
-            closed.append(session)
-        elif action == contract.SWITCH:
-            self.counts["switches_without_session"] += 1
-        key = self._keys[device]
-        assert key is not None
-        self.open[device] = Session(key[0], key[1], channel, ts)
-
-    def _close(self, device: int, end_ts: int, reason: str) -> None:
-        session = self.open.pop(device)
-        session.end_ts = end_ts
-        session.end_reason = reason
+@dataclass(frozen=True)
+class _Closed:
+    rows: np.ndarray
+    end: np.ndarray
+    reason: np.ndarray

@@ -15,17 +15,19 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeway.demo.tv import contract
-from pipeway.demo.tv.jobs.enrichment import Enricher, UserRow
+from pipeway.demo.tv.jobs.enrichment import Enricher
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.pending import PendingStore, take_due
 from pipeway.demo.tv.jobs.pending import add as add_pending
 from pipeway.demo.tv.jobs.reference import Broadcasts
-from pipeway.demo.tv.jobs.sessions import Session, SessionTracker
-from pipeway.demo.tv.jobs.views import Row, ViewBuilder
+from pipeway.demo.tv.jobs.rows import from_pandas, table
+from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
+from pipeway.demo.tv.jobs.views import ViewBuilder
 
-STATE_VERSION = 4
+STATE_VERSION = 5
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
@@ -33,10 +35,9 @@ AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
 
 class Step(NamedTuple):
     """What one watermark step hands out: session and view rows, and final minute cells
-    as frames (``kind`` program_cell, program_total, ad_cell)."""
+    (``kind`` program_cell, program_total, ad_cell), as Arrow tables of output columns."""
 
-    rows: list[Row]
-    cells: list[pd.DataFrame]
+    tables: list[pa.Table]
 
 
 NO_WATERMARK = -(2**62)
@@ -74,7 +75,8 @@ class ShardState:
         kinds = events["kind"]
         for kind, part in events[kinds != "action"].groupby("kind", sort=False):
             if kind == "telemetry":  # the bulk of the reference data: no per-row dicts
-                self._apply_telemetry(part)
+                columns = (part[c].to_numpy() for c in ("device_id", "ts", "offset", "city_id"))
+                self.enricher.positions.add_many(*columns)
                 continue
             for e in part.to_dict("records"):
                 self._apply_reference(str(kind), {**e, **json.loads(e["extra"])})
@@ -86,11 +88,6 @@ class ShardState:
         if len(kept):
             add_pending(pending, self.sessions.number(kept))
 
-    def _apply_telemetry(self, part: pd.DataFrame) -> None:
-        columns = (part[c].tolist() for c in ("device_id", "ts", "offset", "city_id"))
-        for device_id, ts, offset, city_id in zip(*columns, strict=True):
-            self.enricher.positions.add(device_id, ts, offset, city_id)
-
     def _apply_reference(self, kind: str, e: Mapping[str, Any]) -> None:
         if kind == "schedule":
             day, start = divmod(e["ts"], contract.DAY_MS)
@@ -100,30 +97,28 @@ class ShardState:
         elif kind == "break":
             self.broadcasts.add_break(e["channel_id"], e["ts"], e["length_ms"], e["ad_id"])
         elif kind == "user":
-            row = UserRow(e["birth_date"], e["gender"], e["city_id"])
-            self.enricher.add_user_change(e["user_id"], e["op"], e["ts"], e["offset"], row)
-        elif kind == "telemetry":
-            self.enricher.positions.add(e["device_id"], e["ts"], e["offset"], e["city_id"])
+            self.enricher.add_user_change(e["user_id"], e["op"], e["ts"], e["offset"],
+                                          e["birth_date"], e["gender"], e["city_id"])  # fmt: skip
         elif kind == "weather":
             reading = (e["temp_c"], e["weather_main"])
-            self.enricher.weather.add(e["city_id"], e["ts"], e["offset"], reading)
+            self.enricher.weather.add(e["city_id"], e["ts"], e["offset"], *reading)
         else:
             raise ValueError(f"unknown event kind {kind!r}")
 
     # -- a watermark step -----------------------------------------------------------------
     def step(self, watermark: int, pending: PendingStore) -> Step:
         """Advance to ``watermark``: everything that became final since the last step."""
-        out: list[Row] = []
         if watermark <= self.watermark:
-            return Step(out, [])
+            return Step([])
         since = self.watermark
         closed = self.sessions.advance(watermark, take_due(pending, watermark))
+        sessions = closed.concat(self.sessions.open_sessions())
         views = ViewBuilder(self.broadcasts, self.enricher, self.program_spans, self.ad_spans)
-        for session in closed:
-            out.append(_session_row(session))
-            views.session_views(session, since, watermark, out)
-        for session in self.sessions.open_sessions():
-            views.session_views(session, since, watermark, out)
+        tables = [
+            table("session", _session_columns(closed)),
+            table("show_view", views.show_views(sessions, since, watermark)),
+            table("ad_view", views.ad_views(sessions, since, watermark)),
+        ]
         program_parts = self.program_spans.finalize(watermark)
         ad_parts = self.ad_spans.finalize(watermark)
         cells = [
@@ -131,14 +126,17 @@ class ShardState:
             self.program_spans.cells(program_parts, PROGRAM).assign(kind="program_total"),
             self.ad_spans.cells(ad_parts, AD_GROUP).assign(kind="ad_cell"),
         ]
+        tables += [from_pandas(c) for c in cells if len(c)]
         self.watermark = watermark
         self._prune(watermark)
-        return Step(out, cells)
+        return Step(tables)
 
-    def count_rows(self) -> list[Row]:
-        """The shard's counters (cumulative) and gauges, as ``count`` rows."""
+    def count_table(self) -> pa.Table:
+        """The shard's counters (cumulative) and gauges, as ``count`` rows of this version."""
         values = {**self.counts, **self.sessions.counts, **self.sessions.gauges()}
-        return [{"kind": "count", "name": k, "value": v} for k, v in sorted(values.items())]
+        names = sorted(values)
+        return table("count", {"name": names, "value": [values[k] for k in names],
+                               "version": [self.version] * len(names)})  # fmt: skip
 
     def _prune(self, watermark: int) -> None:
         """No future view starts before ``watermark - 4 h``: open sessions started after it
@@ -148,10 +146,8 @@ class ShardState:
         self.enricher.prune(horizon)
 
 
-def _session_row(s: Session) -> Row:
-    assert s.end_ts is not None
+def _session_columns(s: Sessions) -> dict[str, Any]:
     return {
-        "kind": "session",
         "user_id": s.user_id,
         "device_id": s.device_id,
         "channel_id": s.channel_id,

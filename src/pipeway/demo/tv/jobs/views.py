@@ -1,22 +1,22 @@
-"""Show and ad views: a session's overlap with the shows and breaks on its channel.
+"""Show and ad views: sessions' overlaps with the shows and breaks on their channels.
 
-Called for each session as known at a watermark step ``[since, until)``: closed sessions
-and those still open at ``until``. A view row is emitted once its end is known (``end <=
+Built at a watermark step ``[since, until)`` for the sessions it closed and those still open
+at ``until``, all at once as columns. A view row is emitted once its end is known (``end <=
 until``), exactly once: a session that was already open at ``since`` had the views of slots
-ended by then emitted at that step. The part of each view inside ``[since, until)`` is
-added to the minute cells (earlier parts were counted at earlier steps).
+ended by then emitted at that step. The part of each view inside ``[since, until)`` is added
+to the minute cells (earlier parts were counted at earlier steps).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import numpy as np
 
-from pipeway.demo.tv.jobs.enrichment import Attributes, Enricher
+from pipeway.demo.tv.jobs.enrichment import Enricher
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
-from pipeway.demo.tv.jobs.reference import Broadcasts, ChannelSlots, Slot
-from pipeway.demo.tv.jobs.sessions import Session
+from pipeway.demo.tv.jobs.reference import Broadcasts, SlotTable
+from pipeway.demo.tv.jobs.sessions import Sessions
 
-Row = dict[str, Any]
+Columns = dict[str, np.ndarray]
 
 
 class ViewBuilder:
@@ -34,92 +34,78 @@ class ViewBuilder:
         self.program_spans = program_spans
         self.ad_spans = ad_spans
 
-    def session_views(self, session: Session, since: int, until: int, out: list[Row]) -> None:
-        """Views of ``session`` emitted at this step, into ``out``; spans into the cells."""
-        channel = session.channel_id
-        # slots that ended by ``since`` were emitted and counted at earlier steps
-        since_start = max(session.start_ts, since)
-        shows = self.broadcasts.shows.get(channel)
-        if shows is not None:
-            for slot, start, end in self._overlaps(session, shows, since_start, until):
-                attrs = self.enricher.attributes(session.user_id, session.device_id, start)
-                if self._emit(session, slot, since, until):
-                    out.append(_show_view(session, slot, start, end, attrs))
-                self._count_show(session, slot, attrs, max(start, since), min(end, until))
-        breaks = self.broadcasts.breaks.get(channel)
-        if breaks is not None:
-            for slot, start, end in self._overlaps(session, breaks, since_start, until):
-                attrs = self.enricher.attributes(session.user_id, session.device_id, start)
-                if self._emit(session, slot, since, until):
-                    out.append(_ad_view(session, slot, start, end, attrs))
-                group = (slot.item_id, attrs.age_band, attrs.gender, attrs.city_id)
-                a, b = max(start, since), min(end, until)
-                if b > a:
-                    self.ad_spans.add(group, session.user_id, a, b)
+    def show_views(self, sessions: Sessions, since: int, until: int) -> Columns:
+        """``show_view`` rows of this step; every view's part in the step into the cells."""
+        views = self._views(sessions, self.broadcasts.shows, since, until)
+        counted = views.pop("counted")
+        self.program_spans.add_many(
+            [views[c][counted] for c in ("channel_id", "item", "age_band", "gender", "city_id")],
+            views["user_id"][counted], views["from"][counted], views["to"][counted],
+            views["title"][counted],
+        )  # fmt: skip
+        return _emitted(views, {"item": "program_id", "slot_start": "show_start_ts",
+                                "slot_end": "show_end_ts"})  # fmt: skip
 
-    @staticmethod
-    def _overlaps(
-        session: Session, slots: ChannelSlots, since_start: int, until: int
-    ) -> list[tuple[Slot, int, int]]:
-        """(slot, view start, view end) of every positive overlap of slots ending after
-        ``since_start``; an open session's views end with their slot, and slots starting
-        at or after ``until`` cannot matter yet."""
-        end = session.end_ts
-        out = []
-        for slot in slots.overlapping(since_start, end if end is not None else until):
-            start = max(session.start_ts, slot.start_ts)
-            stop = slot.end_ts if end is None else min(end, slot.end_ts)
-            if stop > start:
-                out.append((slot, start, stop))
-        return out
+    def ad_views(self, sessions: Sessions, since: int, until: int) -> Columns:
+        """``ad_view`` rows of this step (``complete``: the whole break watched)."""
+        views = self._views(sessions, self.broadcasts.breaks, since, until)
+        counted = views.pop("counted")
+        self.ad_spans.add_many(
+            [views[c][counted] for c in ("item", "age_band", "gender", "city_id")],
+            views["user_id"][counted], views["from"][counted], views["to"][counted],
+        )  # fmt: skip
+        views["complete"] = (views["session_start_ts"] <= views["slot_start"]) & (
+            views.pop("is_open") | (views.pop("session_end") >= views["slot_end"])
+        )
+        return _emitted(views, {"item": "ad_id", "slot_start": "break_start_ts",
+                                "slot_end": "break_end_ts"})  # fmt: skip
 
-    @staticmethod
-    def _emit(session: Session, slot: Slot, since: int, until: int) -> bool:
-        if session.end_ts is None and slot.end_ts > until:
-            return False  # its end is not known yet
-        emitted_before = session.start_ts < since and slot.end_ts <= since
-        return not emitted_before
-
-    def _count_show(self, session: Session, slot: Slot, attrs: Attributes, a: int, b: int) -> None:
-        if b <= a:
-            return
-        group = (session.channel_id, slot.item_id, attrs.age_band, attrs.gender, attrs.city_id)
-        self.program_spans.add(group, session.user_id, a, b, slot.title)
-
-
-def _view_base(session: Session, start: int, end: int, attrs: Attributes) -> Row:
-    return {
-        "user_id": session.user_id,
-        "device_id": session.device_id,
-        "session_start_ts": session.start_ts,
-        "channel_id": session.channel_id,
-        "start_ts": start,
-        "end_ts": end,
-        "view_ms": end - start,
-        **attrs._asdict(),
-    }
+    def _views(self, sessions: Sessions, slots: SlotTable, since: int, until: int) -> Columns:
+        """Every positive overlap of a session with a slot ending after ``since`` (an open
+        session's views end with their slot; slots starting at or after ``until`` cannot
+        matter yet), enriched as of the view's start."""
+        is_open = sessions.is_open
+        lo = np.maximum(sessions.start_ts, since)
+        hi = np.where(is_open, until, sessions.end_ts)
+        s, j = slots.overlaps(sessions.channel_id, lo, hi)
+        start = np.maximum(sessions.start_ts[s], slots.start[j])
+        end = np.where(is_open[s], slots.end[j], np.minimum(sessions.end_ts[s], slots.end[j]))
+        keep = end > start
+        s, j, start, end = s[keep], j[keep], start[keep], end[keep]
+        user_id, device_id = sessions.user_id[s], sessions.device_id[s]
+        session_start, slot_end = sessions.start_ts[s], slots.end[j]
+        known_end = ~(is_open[s] & (slot_end > until))
+        emitted_before = (session_start < since) & (slot_end <= since)
+        return {
+            "emit": known_end & ~emitted_before,
+            "counted": np.minimum(end, until) > np.maximum(start, since),
+            "from": np.maximum(start, since),
+            "to": np.minimum(end, until),
+            "user_id": user_id,
+            "device_id": device_id,
+            "session_start_ts": session_start,
+            "session_end": sessions.end_ts[s],
+            "is_open": is_open[s],
+            "channel_id": sessions.channel_id[s],
+            "start_ts": start,
+            "end_ts": end,
+            "view_ms": end - start,
+            "item": slots.item[j],
+            "title": slots.title[j],
+            "slot_start": slots.start[j],
+            "slot_end": slot_end,
+            **self.enricher.attributes(user_id, device_id, start),
+        }
 
 
-def _show_view(session: Session, slot: Slot, start: int, end: int, attrs: Attributes) -> Row:
-    return {
-        "kind": "show_view",
-        **_view_base(session, start, end, attrs),
-        "program_id": slot.item_id,
-        "title": slot.title,
-        "show_start_ts": slot.start_ts,
-        "show_end_ts": slot.end_ts,
-    }
+_VIEW_COLUMNS = (
+    "user_id", "device_id", "session_start_ts", "channel_id", "start_ts", "end_ts", "view_ms",
+    "age_band", "gender", "user_city_id", "city_id", "city_source", "temp_c", "weather_main",
+)  # fmt: skip
 
 
-def _ad_view(session: Session, slot: Slot, start: int, end: int, attrs: Attributes) -> Row:
-    whole = session.start_ts <= slot.start_ts and (
-        session.end_ts is None or session.end_ts >= slot.end_ts
-    )
-    return {
-        "kind": "ad_view",
-        **_view_base(session, start, end, attrs),
-        "ad_id": slot.item_id,
-        "break_start_ts": slot.start_ts,
-        "break_end_ts": slot.end_ts,
-        "complete": whole,
-    }
+def _emitted(views: Columns, renamed: dict[str, str]) -> Columns:
+    emit = views["emit"]
+    names = [*_VIEW_COLUMNS, *renamed, *(["title"] if "program_id" in renamed.values() else []),
+             *(["complete"] if "complete" in views else [])]  # fmt: skip
+    return {renamed.get(name, name): views[name][emit] for name in names}

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import pending
-from pipeway.demo.tv.jobs.sessions import Session, SessionTracker
+from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
 
 H = 3_600_000
 
@@ -28,12 +28,14 @@ class Tracker:
     def add_many(self, frame: pd.DataFrame) -> None:
         pending.add(self.store, self.sessions.number(frame))
 
-    def advance(self, watermark: int) -> list[Session]:
+    def advance(self, watermark: int) -> Sessions:
         return self.sessions.advance(watermark, pending.take_due(self.store, watermark))
 
 
-def spans(closed: list[Session]) -> list[tuple[object, ...]]:
-    return sorted((s.device_id, s.channel_id, s.start_ts, s.end_ts, s.end_reason) for s in closed)
+def spans(closed: Sessions) -> list[tuple[object, ...]]:
+    columns = (closed.device_id, closed.channel_id, closed.start_ts, closed.end_ts,
+               closed.end_reason)  # fmt: skip
+    return sorted(zip(*(c.tolist() for c in columns), strict=True))
 
 
 def test_actions_replay_in_event_time_order_whatever_their_arrival() -> None:
@@ -51,7 +53,7 @@ def test_actions_replay_in_event_time_order_whatever_their_arrival() -> None:
 def test_actions_at_or_above_the_watermark_wait_for_a_later_step() -> None:
     tracker = Tracker()
     tracker.add_many(actions((1, "a", 5, contract.START, 100), (1, "a", 6, contract.SWITCH, 900)))
-    assert tracker.advance(900) == []  # the switch at 900 is not below W = 900
+    assert spans(tracker.advance(900)) == []  # the switch at 900 is not below W = 900
     assert tracker.sessions.gauges() == {"pending_actions": 1, "open_sessions": 1}
     assert spans(tracker.advance(901)) == [("a", 5, 100, 900, contract.END_SWITCH)]
 
@@ -59,7 +61,7 @@ def test_actions_at_or_above_the_watermark_wait_for_a_later_step() -> None:
 def test_a_session_without_actions_goes_to_standby_after_four_hours() -> None:
     tracker = Tracker()
     tracker.add_many(actions((2, "tv", 3, contract.START, 0)))
-    assert tracker.advance(contract.STANDBY_AFTER_MS - 1) == []
+    assert spans(tracker.advance(contract.STANDBY_AFTER_MS - 1)) == []
     assert spans(tracker.advance(contract.STANDBY_AFTER_MS)) == [
         ("tv", 3, 0, contract.STANDBY_AFTER_MS, contract.END_STANDBY)
     ]
@@ -89,11 +91,12 @@ def test_numbers_of_finished_devices_are_reused_without_mixing_devices() -> None
     assert len(tracker.advance(10 * H + 1)) == 100
     tracker.add_many(actions((7, "d", 4, contract.START, 10 * H + 5)))
     tracker.add_many(actions((8, "x", 3, contract.START, 10 * H + 6)))
-    assert len(tracker.sessions._keys) == 100  # the new devices took freed numbers
+    assert tracker.sessions._size == 100  # the new devices took freed numbers
     tracker.add_many(actions((5, "d", 9, contract.STOP, 11 * H)))
     state = pickle.loads(pickle.dumps(tracker))
     assert spans(state.advance(12 * H)) == [("d", 4, 10 * H, 11 * H, contract.END_STOP)]
-    assert sorted((s.user_id, s.device_id) for s in state.sessions.open_sessions()) == [
+    still_open = state.sessions.open_sessions()
+    assert sorted(zip(still_open.user_id.tolist(), still_open.device_id.tolist(), strict=True)) == [
         (7, "d"),
         (8, "x"),
     ]
