@@ -1,7 +1,8 @@
 """The TV analytics as one Spark Structured Streaming job (docs/jobs/tv-analytics.md).
 
 ``build(ctx)`` starts one query, ``analytics``: the six input topics, each read and decoded
-once, as one event stream, a ``transformWithStateInPandas`` operator per user shard, and a
+once, as one event stream packed per shard (:mod:`~pipeway.demo.tv.jobs.packing`), a
+``transformWithStateInPandas`` operator per user shard, and a
 ``foreachBatch`` writing the six output topics, a counts topic and the job's dead letter
 topic (undecodable or invalid input records with their reason, passed through the operator)
 in one Kafka write. Run it with ``pipeway jobs run tv-analytics --until-idle``.
@@ -14,6 +15,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from pipeway.demo.tv.jobs.events import DEAD, events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
+from pipeway.demo.tv.jobs.packing import packed
 from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, TvAnalyticsProcessor
 from pipeway.demo.tv.jobs.topics import TvJobConfig
 from pipeway.demo.tv.jobs.validation import validated
@@ -40,11 +42,15 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
     stream = events(decoded, shard_keys(ctx.spark, config.shards)).observe(
         METRICS_NAME, F.count(F.when(F.col("kind") == DEAD, 1)).alias("count")
     )
-    rows = stream.groupBy("shard").transformWithStateInPandas(
-        statefulProcessor=TvAnalyticsProcessor(),
-        outputStructType=OUTPUT_SCHEMA,
-        outputMode="Append",
-        timeMode="EventTime",
+    rows = (
+        packed(stream)
+        .groupBy("shard")
+        .transformWithStateInPandas(
+            statefulProcessor=TvAnalyticsProcessor(),
+            outputStructType=OUTPUT_SCHEMA,
+            outputMode="Append",
+            timeMode="EventTime",
+        )
     )
     writer = rows.writeStream.foreachBatch(OutputWriter(config, ctx.kafka, ctx.registry, ctx.name))
     return ctx.start(writer, "analytics", "append")

@@ -172,14 +172,17 @@ class Enricher:
 
 
 def _age_bands(birth_date: np.ndarray, t: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Age bands of users born on ``birth_date`` (days) at ``t``, where ``present``; each
+    distinct (birth date, day) pair is computed once."""
     out = np.full(len(t), None, object)
     if not present.any():
         return out
-    pairs = pd.MultiIndex.from_arrays([birth_date[present].astype(np.int64),
-                                       t[present] // contract.DAY_MS])  # fmt: skip
-    codes, uniques = pairs.factorize()
-    bands = np.array([_age_band_on(int(b), int(d)) for b, d in uniques], object)
-    out[present] = bands[codes]
+    born = birth_date[present].astype(np.int64)
+    day = t[present] // contract.DAY_MS
+    codes, uniques = pd.factorize((born << 32) + day)  # days fit in 32 bits either way
+    bands = [_age_band_on(int(b), int(d)) for b, d in zip(uniques >> 32, uniques & 0xFFFFFFFF,
+                                                             strict=True)]  # fmt: skip
+    out[present] = np.array(bands, object)[codes]
     return out
 
 

@@ -29,8 +29,11 @@ class MinuteSpans:
         self.titles: list[str | None] = []
         self._parts: list[tuple[np.ndarray, ...]] = []
         """(gid, user, start, end) columns added since the last :meth:`finalize`"""
-        self._rest = {name: np.empty(0, np.int64) for name in ("gid", "user", "start", "end")}
-        """spans kept by the last :meth:`finalize` (numpy: the state is pickled each batch)"""
+        self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        """per prefix length: (prefix id per group, first group per prefix id), see cells"""
+        self._rest = _minutes(*(np.empty(0, np.int64) for _ in range(4)))
+        """minute parts of windows not final at the last :meth:`finalize`, summed per
+        (window_start, gid, user_id)"""
 
     def add(
         self, group: Group, user_id: int, start: int, end: int, title: str | None = None
@@ -50,54 +53,101 @@ class MinuteSpans:
         """:meth:`add` for columns: ``groups`` holds one array per group column."""
         if not len(user_id):
             return
-        keys = list(zip(*(column.tolist() for column in groups), strict=True))
-        first_row = {key: row for row, key in reversed(list(enumerate(keys)))}
-        for key, row in first_row.items():
-            if key not in self._ids:
-                self._ids[key] = len(self.groups)
+        codes, uniques = _factorize_rows(groups)
+        first = np.unique(codes, return_index=True)[1]
+        gids = np.empty(len(uniques), np.int64)
+        for code, row in enumerate(first.tolist()):
+            key = tuple(None if pd.isna(v := column[row]) else v for column in groups)
+            gid = self._ids.get(key)
+            if gid is None:
+                gid = self._ids[key] = len(self.groups)
                 self.groups.append(key)
                 self.titles.append(None if titles is None else titles[row])
-        ids = self._ids
-        self._parts.append(
-            (np.fromiter((ids[k] for k in keys), np.int64, len(keys)),
-             *(np.asarray(c, np.int64) for c in (user_id, start, end)))
-        )  # fmt: skip
+            gids[code] = gid
+        self._parts.append((gids[codes], *(np.asarray(c, np.int64) for c in (user_id, start, end))))
 
     def finalize(self, watermark: int) -> pd.DataFrame:
         """Milliseconds per (window_start, gid, user_id) of every window final at
-        ``watermark``; later parts of the spans stay for later windows."""
+        ``watermark``; the parts in later windows are kept, summed per (window, gid, user)
+        (a minute of raw spans was most of the pickled state)."""
         cut = (watermark // contract.WINDOW_MS) * contract.WINDOW_MS
-        names = ("gid", "user", "start", "end")
-        spans = {k: np.concatenate([self._rest[k], *(p[i] for p in self._parts)])
-                 for i, k in enumerate(names)}  # fmt: skip
+        empty = np.empty(0, np.int64)
+        added = [np.concatenate([empty, *(p[i] for p in self._parts)]) for i in range(4)]
         self._parts = []
-        gid, user, start, end = spans["gid"], spans["user"], spans["start"], spans["end"]
-        rest = end > cut
-        self._rest = {"gid": gid[rest], "user": user[rest], "start": np.maximum(start[rest], cut),
-                      "end": end[rest]}  # fmt: skip
-        done = start < cut
-        return _minutes(gid[done], user[done], start[done], np.minimum(end[done], cut))
+        parts = {k: np.concatenate([self._rest[k], v])
+                 for k, v in _minutes(*added).items()}  # fmt: skip
+        done = parts["window_start"] < cut
+        rest = {k: v[~done] for k, v in parts.items()}
+        key, first = _renumber_first(rest["window_start"], rest["gid"], rest["user_id"])
+        self._rest = {k: v[first] for k, v in rest.items()}
+        self._rest["ms"] = np.bincount(key, rest["ms"]).astype(np.int64)
+        return pd.DataFrame({k: v[done] for k, v in parts.items()})
 
     def cells(self, parts: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         """Cells per (window_start, ``columns`` — a prefix of the group): the distinct
         viewers and summed milliseconds of ``parts`` (from :meth:`finalize`)."""
-        n = len(columns)
-        keys = pd.DataFrame([g[:n] for g in self.groups], columns=list(columns))
-        keys["title"] = pd.Series(self.titles, dtype=object)
-        key_id = keys.groupby(list(columns), dropna=False, sort=False).ngroup().to_numpy()
-        parts = parts.assign(kid=key_id[parts["gid"].to_numpy()])
-        per_user = parts.groupby(["window_start", "kid", "user_id"], sort=False)["ms"].sum()
-        per_cell = per_user.groupby(level=["window_start", "kid"], sort=False).agg(["size", "sum"])
-        first_gid = pd.Series(np.arange(len(key_id)), dtype=np.int64).groupby(key_id).first()
-        kid = per_cell.index.get_level_values("kid").to_numpy()
-        out = keys.iloc[first_gid.to_numpy()[kid]].reset_index(drop=True)
-        out["window_start"] = per_cell.index.get_level_values("window_start").to_numpy()
-        out["viewers"] = per_cell["size"].to_numpy()
-        out["view_ms"] = per_cell["sum"].to_numpy()
+        key_id, first_gid = self._prefix_keys(len(columns))
+        kid = key_id[parts["gid"].to_numpy()]
+        window = parts["window_start"].to_numpy()
+        cell = _renumber(_renumber(window), kid)
+        cell_user, first = _renumber_first(cell, parts["user_id"].to_numpy())
+        ms_per_user = np.bincount(cell_user, weights=parts["ms"].to_numpy())
+        cell_of_user = cell[first]  # each (cell, user) pair's cell
+        viewers = np.bincount(cell_of_user)
+        view_ms = np.bincount(cell_of_user, weights=ms_per_user)
+        cell_first = np.unique(cell, return_index=True)[1]  # a part of each cell, by cell
+        gid = first_gid[kid[cell_first]]
+        out = pd.DataFrame([self.groups[g][: len(columns)] for g in gid.tolist()],
+                           columns=list(columns), dtype=object)  # fmt: skip
+        out["title"] = pd.Series([self.titles[g] for g in gid.tolist()], dtype=object)
+        out["window_start"] = window[cell_first]
+        out["viewers"] = viewers.astype(np.int64)
+        out["view_ms"] = np.rint(view_ms).astype(np.int64)
         return out
 
+    def _prefix_keys(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per group, the id of its ``n``-column prefix; per prefix id, its first group."""
+        cached = self._prefixes.get(n)
+        if cached is None or len(cached[0]) != len(self.groups):
+            codes, _ = _factorize_rows([_objects([g[i] for g in self.groups]) for i in range(n)])
+            first = np.unique(codes, return_index=True)[1] if len(codes) else np.empty(0, np.int64)
+            cached = self._prefixes[n] = (codes, first)
+        return cached
 
-def _minutes(gid: np.ndarray, user: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
+
+def _objects(values: list[object]) -> np.ndarray:
+    out = np.empty(len(values), object)
+    out[:] = values
+    return out
+
+
+def _renumber(*columns: np.ndarray) -> np.ndarray:
+    """Codes 0..k-1 of the distinct rows of integer ``columns`` (first appearance order)."""
+    combined = np.zeros(len(columns[0]), np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        combined = pd.factorize(combined * len(uniques) + codes)[0] if len(uniques) else combined
+    return combined
+
+
+def _renumber_first(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_renumber` codes and the row where each code first appears."""
+    codes = _renumber(*columns)
+    return codes, np.unique(codes, return_index=True)[1]
+
+
+def _factorize_rows(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Row codes of equal rows over ``columns`` (None/NaN equal to each other)."""
+    combined = np.zeros(len(columns[0]), np.int64)
+    for column in columns:  # renumbered after each column: the codes stay below len(rows)
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        combined = pd.factorize(combined * (len(uniques) + 1) + (codes + 1))[0]
+    return combined, np.unique(combined)
+
+
+def _minutes(
+    gid: np.ndarray, user: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> dict[str, np.ndarray]:
     """Each positive span cut at minute boundaries: (window_start, gid, user_id, ms)."""
     keep = end > start
     gid, user, start, end = gid[keep], user[keep], start[keep], end[keep]
@@ -108,4 +158,4 @@ def _minutes(gid: np.ndarray, user: np.ndarray, start: np.ndarray, end: np.ndarr
     offset = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
     window = (first[row] + offset) * w
     ms = np.minimum(end[row], window + w) - np.maximum(start[row], window)
-    return pd.DataFrame({"window_start": window, "gid": gid[row], "user_id": user[row], "ms": ms})
+    return {"window_start": window, "gid": gid[row], "user_id": user[row], "ms": ms}

@@ -26,6 +26,7 @@ from pyspark.sql.types import BinaryType, StructField, StructType
 
 from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.events import DEAD
+from pipeway.demo.tv.jobs.packing import unpack
 from pipeway.demo.tv.jobs.rows import DEAD_LETTER_OUTPUT, OUTPUT_SCHEMA, frame, from_pandas
 from pipeway.demo.tv.jobs.shard import ShardState, Step
 
@@ -51,7 +52,7 @@ class TvAnalyticsProcessor(StatefulProcessor):
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
         dead_letters: list[pd.DataFrame] = []  # passed through to the output writer
-        for batch in rows:
+        for batch in (events for packed in rows for events in unpack(packed)):
             is_dead = (batch["kind"] == DEAD).to_numpy()
             if is_dead.any():
                 dead_letters.append(dead_letter_rows(batch[is_dead]))

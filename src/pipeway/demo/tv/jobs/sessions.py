@@ -78,10 +78,13 @@ class SessionTracker:
         """Kept actions (``user_id``, ``device_id``, ``channel_id``, ``action``, ``ts``) as
         the pending columns (``device``, ``ts``, ``action``, ``channel``)."""
         ts = actions["ts"].to_numpy(np.int64)
-        codes, uniques = pd.MultiIndex.from_arrays(
-            [actions["user_id"].to_numpy(), actions["device_id"].to_numpy()]
-        ).factorize()
-        numbers = np.fromiter((self._number(k) for k in uniques), np.int64, len(uniques))
+        user_id = actions["user_id"].to_numpy(np.int64)
+        device_id = actions["device_id"].to_numpy()
+        device_code, _ = pd.factorize(device_id)
+        codes, _ = pd.factorize((user_id << 32) + device_code)
+        first = np.unique(codes, return_index=True)[1]
+        keys = zip(user_id[first].tolist(), device_id[first].tolist(), strict=True)
+        numbers = np.fromiter((self._number(k) for k in keys), np.int64, len(first))
         device = numbers[codes] if len(ts) else np.empty(0, np.int64)
         np.maximum.at(self._last_ts, device, ts)
         self.pending += len(ts)

@@ -27,7 +27,7 @@ from pipeway.demo.tv.jobs.rows import from_pandas, table
 from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
 from pipeway.demo.tv.jobs.views import ViewBuilder
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
