@@ -12,37 +12,59 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import DataFrame
 
-PACKED_SCHEMA = "shard int, events binary"
-_PACKED = pa.schema([("shard", pa.int32()), ("events", pa.binary())])
+from pipeway.demo.tv.jobs.shard import ACTION_COLUMNS
+
+PACKED_SCHEMA = "shard int, actions boolean, events binary"
+_PACKED = pa.schema([("shard", pa.int32()), ("actions", pa.bool_()), ("events", pa.binary())])
 
 
 def packed(events: DataFrame) -> DataFrame:
-    """``events`` (with a ``shard`` column) as rows of (``shard``, Arrow IPC ``events``)."""
+    """``events`` (with ``shard`` and ``kind`` columns) as rows of (``shard``, ``actions``,
+    Arrow IPC ``events``): a shard's actions and its other events packed apart."""
     return events.mapInArrow(pack, PACKED_SCHEMA)
 
 
 def pack(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The ``mapInArrow`` function: per batch, one packed row per shard present."""
+    """The ``mapInArrow`` function: per batch, up to two packed rows per shard present."""
     for batch in batches:
         if batch.num_rows == 0:
             continue
         shard = batch.column("shard").to_numpy(zero_copy_only=False)
-        keys = np.unique(shard)
-        blobs = [_ipc(batch.filter(pa.array(shard == key))) for key in keys.tolist()]
+        is_action = pc.equal(batch.column("kind"), "action").to_numpy(zero_copy_only=False)
+        shards, flags, blobs = [], [], []
+        for key in np.unique(shard).tolist():
+            for actions in (True, False):
+                rows = (shard == key) & (is_action == actions)
+                if rows.any():
+                    part = batch.filter(pa.array(rows))
+                    shards.append(key)
+                    flags.append(actions)
+                    blobs.append(_ipc(part.select(ACTION_COLUMNS) if actions else part))
         yield pa.RecordBatch.from_arrays(
-            [pa.array(keys, pa.int32()), pa.array(blobs, pa.binary())], schema=_PACKED
+            [pa.array(shards, pa.int32()), pa.array(flags), pa.array(blobs, pa.binary())],
+            schema=_PACKED,
         )
 
 
-def unpack(rows: pd.DataFrame) -> Iterator[pd.DataFrame]:
-    """The events of packed ``rows``, a pandas frame per packed row."""
-    for blob in rows["events"].tolist():
-        with pa.ipc.open_stream(blob) as reader:
-            yield reader.read_all().to_pandas()
+def unpack(blob: bytes) -> pa.Table:
+    """The events of one packed row."""
+    with pa.ipc.open_stream(blob) as reader:
+        return reader.read_all()
+
+
+def action_columns(actions: pa.Table) -> dict[str, np.ndarray]:
+    """A packed table of actions as numpy columns (``device_id``: an object array, its
+    strings made once per distinct device)."""
+    columns = {name: actions.column(name).to_numpy() for name in ACTION_COLUMNS
+               if name != "device_id"}  # fmt: skip
+    device = actions.column("device_id").combine_chunks().dictionary_encode()
+    names = np.array(device.dictionary.to_pylist(), object)
+    columns["device_id"] = names[device.indices.to_numpy(zero_copy_only=False)]
+    return columns
 
 
 def _ipc(batch: pa.RecordBatch) -> bytes:

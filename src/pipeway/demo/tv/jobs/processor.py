@@ -26,7 +26,7 @@ from pyspark.sql.types import BinaryType, StructField, StructType
 
 from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.events import DEAD
-from pipeway.demo.tv.jobs.packing import unpack
+from pipeway.demo.tv.jobs.packing import action_columns, unpack
 from pipeway.demo.tv.jobs.rows import DEAD_LETTER_OUTPUT, OUTPUT_SCHEMA, frame, from_pandas
 from pipeway.demo.tv.jobs.shard import ShardState, Step
 
@@ -52,14 +52,25 @@ class TvAnalyticsProcessor(StatefulProcessor):
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
         dead_letters: list[pd.DataFrame] = []  # passed through to the output writer
-        for batch in (events for packed in rows for events in unpack(packed)):
-            is_dead = (batch["kind"] == DEAD).to_numpy()
-            if is_dead.any():
-                dead_letters.append(dead_letter_rows(batch[is_dead]))
-                batch = batch[~is_dead]
-            shard.apply(batch, watermark, self.pending)
+        for packed in rows:
+            flags, blobs = packed["actions"].tolist(), packed["events"].tolist()
+            for actions, blob in zip(flags, blobs, strict=True):
+                if actions:
+                    shard.apply_actions(action_columns(unpack(blob)), watermark, self.pending)
+                else:
+                    self._apply_events(shard, unpack(blob).to_pandas(), watermark, dead_letters)
         step = shard.step(watermark, self.pending)
         yield self._finish(int(key[0]), shard, step, watermark, dead_letters)
+
+    def _apply_events(
+        self, shard: ShardState, events: pd.DataFrame, watermark: int, dead: list[pd.DataFrame]
+    ) -> None:
+        """Reference data and dead letters (kept in ``dead`` for the output writer)."""
+        is_dead = (events["kind"] == DEAD).to_numpy()
+        if is_dead.any():
+            dead.append(dead_letter_rows(events[is_dead]))
+            events = events[~is_dead]
+        shard.apply(events, watermark, self.pending)
 
     def handleExpiredTimer(
         self, key: Any, timerValues: TimerValues, expiredTimerInfo: ExpiredTimerInfo

@@ -14,7 +14,9 @@ session and no waiting action.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,12 +76,12 @@ class SessionTracker:
         self.counts: Counter[str] = Counter()
 
     # -- numbering ----------------------------------------------------------------------
-    def number(self, actions: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Kept actions (``user_id``, ``device_id``, ``channel_id``, ``action``, ``ts``) as
-        the pending columns (``device``, ``ts``, ``action``, ``channel``)."""
-        ts = actions["ts"].to_numpy(np.int64)
-        user_id = actions["user_id"].to_numpy(np.int64)
-        device_id = actions["device_id"].to_numpy()
+    def number(self, actions: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Kept actions (columns ``user_id``, ``device_id``, ``channel_id``, ``action``,
+        ``ts``) as the pending columns (``device``, ``ts``, ``action``, ``channel``)."""
+        ts = np.asarray(actions["ts"], np.int64)
+        user_id = np.asarray(actions["user_id"], np.int64)
+        device_id = np.asarray(actions["device_id"], object)
         device_code, _ = pd.factorize(device_id)
         codes, _ = pd.factorize((user_id << 32) + device_code)
         first = np.unique(codes, return_index=True)[1]
@@ -91,8 +93,8 @@ class SessionTracker:
         return {
             "device": device,
             "ts": ts,
-            "action": actions["action"].to_numpy(np.int64),
-            "channel": actions["channel_id"].to_numpy(np.int64),
+            "action": np.asarray(actions["action"], np.int64),
+            "channel": np.asarray(actions["channel_id"], np.int64),
         }
 
     def _number(self, key: tuple[object, object]) -> int:

@@ -14,23 +14,25 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.enrichment import Enricher
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
-from pipeway.demo.tv.jobs.pending import PendingStore, take_due
-from pipeway.demo.tv.jobs.pending import add as add_pending
+from pipeway.demo.tv.jobs.pending import PendingIndex, PendingStore
 from pipeway.demo.tv.jobs.reference import Broadcasts
 from pipeway.demo.tv.jobs.rows import from_pandas, table
 from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
 from pipeway.demo.tv.jobs.views import ViewBuilder
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
+ACTION_COLUMNS = ("user_id", "device_id", "channel_id", "action", "ts")
+"""the columns of actions the shard uses (a packed batch of actions carries only these)"""
 
 
 class Step(NamedTuple):
@@ -48,6 +50,8 @@ class ShardState:
         self.watermark = NO_WATERMARK
         """the watermark the last step ran to"""
         self.sessions = SessionTracker()
+        self.pending = PendingIndex()
+        """the parts of the pending actions in the store passed to apply and step"""
         self.broadcasts = Broadcasts()
         self.enricher = Enricher()
         self.program_spans = MinuteSpans(PROGRAM_GROUP)
@@ -81,12 +85,20 @@ class ShardState:
             for e in part.to_dict("records"):
                 self._apply_reference(str(kind), {**e, **json.loads(e["extra"])})
         actions = events[kinds == "action"]
-        late = actions["ts"].to_numpy() < watermark
+        self.apply_actions({name: actions[name].to_numpy() for name in ACTION_COLUMNS},
+                           watermark, pending)  # fmt: skip
+
+    def apply_actions(
+        self, actions: Mapping[str, np.ndarray], watermark: int, pending: PendingStore
+    ) -> None:
+        """Keep actions (:data:`ACTION_COLUMNS`) in ``pending`` until the watermark passes
+        them; those already below it are late: dropped and counted."""
+        late = np.asarray(actions["ts"]) < watermark
         if late.any():
             self.counts["late_actions"] += int(late.sum())
-        kept = actions[~late]
-        if len(kept):
-            add_pending(pending, self.sessions.number(kept))
+            actions = {name: np.asarray(column)[~late] for name, column in actions.items()}
+        if len(actions["ts"]):
+            self.pending.add(pending, self.sessions.number(actions))
 
     def _apply_reference(self, kind: str, e: Mapping[str, Any]) -> None:
         if kind == "schedule":
@@ -111,7 +123,7 @@ class ShardState:
         if watermark <= self.watermark:
             return Step([])
         since = self.watermark
-        closed = self.sessions.advance(watermark, take_due(pending, watermark))
+        closed = self.sessions.advance(watermark, self.pending.take_due(pending, watermark))
         sessions = closed.concat(self.sessions.open_sessions())
         views = ViewBuilder(self.broadcasts, self.enricher, self.program_spans, self.ad_spans)
         tables = [

@@ -24,12 +24,13 @@ class Tracker:
     def __init__(self) -> None:
         self.sessions = SessionTracker()
         self.store = pending.MemoryPending()
+        self.index = pending.PendingIndex()
 
     def add_many(self, frame: pd.DataFrame) -> None:
-        pending.add(self.store, self.sessions.number(frame))
+        self.index.add(self.store, self.sessions.number(frame))
 
     def advance(self, watermark: int) -> Sessions:
-        return self.sessions.advance(watermark, pending.take_due(self.store, watermark))
+        return self.sessions.advance(watermark, self.index.take_due(self.store, watermark))
 
 
 def spans(closed: Sessions) -> list[tuple[object, ...]]:
