@@ -59,6 +59,9 @@ def spark_conf(settings: SparkSettings) -> dict[str, str]:
         "spark.sql.warehouse.dir": str(spark_dir / "warehouse"),
         # a stopped query's temporary checkpoint is removed instead of piling up
         "spark.sql.streaming.forceDeleteTempCheckpointLocation": "true",
+        # cached frames here live for one micro-batch: compressing them cost more than
+        # reading them (2.5 s of a 400k-action TV batch, bench notes in docs/benchmarks.md)
+        "spark.sql.inMemoryColumnarStorage.compressed": "false",
     }
     if settings.master.startswith("local"):
         conf["spark.driver.bindAddress"] = "127.0.0.1"

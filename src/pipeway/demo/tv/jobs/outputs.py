@@ -42,6 +42,11 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """The Kafka key of each output: the contract's row key (docs/jobs/tv-analytics.md)."""
 
+PRODUCER_DEFAULTS = {"kafka.batch.size": "1048576", "kafka.linger.ms": "20"}
+"""Larger producer batches than Kafka's defaults (16 KiB, 5 ms): the job writes a few rows per
+input action, and fewer, fuller requests cost the broker (on the same cores) less; options
+in ``KafkaSettings.options`` override them."""
+
 COUNTS_SCHEMA: dict[str, Any] = {
     "type": "record",
     "name": "AnalyticsCount",
@@ -141,7 +146,8 @@ class OutputWriter:
             dead = dead_letters(batch, self.job, dead_letter_topic(self.job))
             messages = reduce(DataFrame.unionByName, [*encoded, dead])
             # one Spark job for all topics: the sink takes each row's topic column
-            options = {k: v for k, v in sink_options("", self.kafka).items() if k != "topic"}
+            options = {**PRODUCER_DEFAULTS, **sink_options("", self.kafka)}
+            del options["topic"]
             messages.write.format("kafka").options(**options).save()
         finally:
             batch.unpersist()
