@@ -83,6 +83,19 @@ class MinuteSpans:
         self._rest["ms"] = np.bincount(key, rest["ms"]).astype(np.int64)
         return pd.DataFrame({k: v[done] for k, v in parts.items()})
 
+    def compact(self) -> None:
+        """Forget groups no kept part uses, once they are most of the list (a long run
+        meets ever new programs; the list is pickled with the state every batch). Call it
+        after the cells of the last :meth:`finalize`."""
+        live = np.unique(self._rest["gid"])
+        if len(self.groups) < 1024 or len(self.groups) < 2 * len(live):
+            return
+        self.groups = [self.groups[g] for g in live.tolist()]
+        self.titles = [self.titles[g] for g in live.tolist()]
+        self._ids = {group: gid for gid, group in enumerate(self.groups)}
+        self._rest["gid"] = np.searchsorted(live, self._rest["gid"])
+        self._prefixes = {}
+
     def cells(self, parts: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         """Cells per (window_start, ``columns`` — a prefix of the group): the distinct
         viewers and summed milliseconds of ``parts`` (from :meth:`finalize`)."""

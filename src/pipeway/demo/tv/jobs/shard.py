@@ -139,6 +139,8 @@ class ShardState:
             self.ad_spans.cells(ad_parts, AD_GROUP).assign(kind="ad_cell"),
         ]
         tables += [from_pandas(c) for c in cells if len(c)]
+        self.program_spans.compact()
+        self.ad_spans.compact()
         self.watermark = watermark
         self._prune(watermark)
         return Step(tables)

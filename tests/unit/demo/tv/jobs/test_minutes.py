@@ -54,3 +54,19 @@ def test_a_prefix_of_the_group_sums_its_groups_with_distinct_viewers() -> None:
         {"window_start": 0, "channel_id": 1, "program_id": 10, "title": "News", "viewers": 2,
          "view_ms": 30_000}
     ]  # fmt: skip
+
+
+def test_groups_no_kept_part_uses_are_forgotten_and_the_rest_keep_counting() -> None:
+    spans = MinuteSpans(COLUMNS)
+    for program in range(2000):  # a long run: ever new programs, all final by 2M
+        spans.add((1, program, "65+"), 7, 0, 1_000, "old")
+    spans.add((2, 5, "18-24"), 8, M + 10_000, 2 * M + 30_000, "kept")
+    assert len(_cells(spans, 2 * M)) == 2001  # the first two windows
+    spans.compact()
+    assert spans.groups == [(2, 5, "18-24")]
+    spans.add((2, 5, "18-24"), 9, 2 * M, 2 * M + 10_000, "kept")
+    spans.add((3, 1, None), 9, 2 * M, 2 * M + 1_000, "new")
+    assert _cells(spans, 3 * M) == {
+        (2 * M, 2, 5, "18-24", 2, 40_000),
+        (2 * M, 3, 1, None, 1, 1_000),
+    }
