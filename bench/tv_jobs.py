@@ -343,7 +343,7 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
 
     Actions of the first ``seconds`` are measured; production then continues at the same
     rate for watermark delay + window + 30 s, so their windows become final."""
-    live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger)
+    live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger, partitions=2)
     config, devices, day_start_ms = live.config, live.devices, live.day_start_ms
     load_before = os.getloadavg()
     actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day_start_ms)
