@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -369,14 +370,38 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
         processing.append(seen - final_at)
     progress = live.query.recentProgress
     durations = [p["durationMs"].get("triggerExecution", 0) for p in progress]
+    windows = sorted({(ts - ts % contract.WINDOW_MS) for _, ts, _ in actions.sent[:measured]})
+    timeline = [_window_timeline(w, actions, appeared, progress) for w in windows]
     return {
         "rate": rate, "seconds": seconds, "trigger": trigger, "measured_actions": measured,
         "missing": missing, "load_before": load_before, "load_after": load_after,
         "total_ms": {"p50": percentile(total, 50), "p99": percentile(total, 99)},
         "processing_ms": {"p50": percentile(processing, 50), "p99": percentile(processing, 99)},
         "batch_ms_median": statistics.median(durations) if durations else None,
-        "batches": len(durations),
+        "batches": len(durations), "windows": timeline,
     }  # fmt: skip
+
+
+def _window_timeline(window: int, actions: SteadyActions, appeared: dict[tuple[int, int], int],
+                     progress: list[Any]) -> dict[str, Any]:  # fmt: skip
+    """When ``window`` became final, when its first row appeared, and the batches between
+    (start relative to final, duration, input rows): where a window's latency goes."""
+    final_at = actions.wall_time(window + contract.WINDOW_MS + contract.WATERMARK_DELAY_MS)
+    seen = min((t for (w, _), t in appeared.items() if w == window), default=None)
+    batches = []
+    for p in progress:
+        start = _epoch_ms(p["timestamp"])
+        end = start + p["durationMs"].get("triggerExecution", 0)
+        if end >= final_at - 10_000 and (seen is None or start <= seen):
+            batches.append({"start_s": (start - final_at) / 1000, "ms": end - start,
+                            "rows": p["numInputRows"]})  # fmt: skip
+    return {"window_start": window, "row_after_final_s": None if seen is None
+            else (seen - final_at) / 1000, "batches": batches}  # fmt: skip
+
+
+def _epoch_ms(iso: str) -> int:
+    """Epoch ms of Spark's progress timestamps (``2026-11-26T06:12:01.123Z``)."""
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
