@@ -83,19 +83,34 @@ def views(batch: DataFrame, kind: str) -> DataFrame:
     return batch.where(F.col("kind") == kind).withColumn("seconds", _seconds("view_ms"))
 
 
-def summed(batch: DataFrame, kind: str, group: list[str]) -> DataFrame:
-    """The shards' partial cells of ``kind`` added up per window and group."""
-    cells = batch.where(F.col("kind") == kind).groupBy("window_start", *group)
-    totals = cells.agg(
+AGGREGATE_KEY = ("kind", "shard", "name", "window_start", "channel_id", "program_id", "ad_id",
+                 "age_band", "gender", "city_id")  # fmt: skip
+"""One grouping for every aggregated kind: a kind leaves the others' columns null."""
+
+
+def aggregated(batch: DataFrame) -> DataFrame:
+    """The shards' partial cells and program totals summed per window and group, and each
+    shard's counters as of its last save in the batch, in one shuffle (a shuffle per
+    output was a Spark stage each, most of a small batch's time)."""
+    rows = batch.where(F.col("kind").isin("program_cell", "program_total", "ad_cell", "count"))
+    rows = rows.withColumn("shard", F.when(F.col("kind") == "count", F.col("shard")))
+    return rows.groupBy(*AGGREGATE_KEY).agg(
         F.first("title", ignorenulls=True).alias("title"),
         F.sum("viewers").alias("viewers"),
         F.sum("view_ms").alias("view_ms"),
+        F.max_by("value", "version").alias("value"),
     )
-    return _window(totals).withColumn("seconds", _seconds("view_ms"))
 
 
-def top_programs(batch: DataFrame) -> DataFrame:
-    programs = summed(batch, "program_total", ["channel_id", "program_id"])
+def summed(totals: DataFrame, kind: str, group: list[str]) -> DataFrame:
+    """The summed cells of ``kind`` (from :func:`aggregated`) per window and group."""
+    cells = totals.where(F.col("kind") == kind)
+    columns = cells.select("window_start", *group, "title", "viewers", "view_ms")
+    return _window(columns).withColumn("seconds", _seconds("view_ms"))
+
+
+def top_programs(totals: DataFrame) -> DataFrame:
+    programs = summed(totals, "program_total", ["channel_id", "program_id"])
     order = Window.partitionBy("window_start").orderBy(
         F.desc("viewers"), F.desc("view_ms"), "channel_id", "program_id"
     )
@@ -103,10 +118,9 @@ def top_programs(batch: DataFrame) -> DataFrame:
     return ranked.where(F.col("rank") <= contract.TOP_N)
 
 
-def counts(batch: DataFrame) -> DataFrame:
+def counts(totals: DataFrame) -> DataFrame:
     """Each shard's counters as of its last save in the batch."""
-    rows = batch.where(F.col("kind") == "count").groupBy("shard", "name")
-    return rows.agg(F.max_by("value", "version").alias("value"))
+    return totals.where(F.col("kind") == "count").select("shard", "name", "value")
 
 
 def dead_letters(batch: DataFrame, job: str, topic: str) -> DataFrame:
@@ -145,6 +159,9 @@ class OutputWriter:
             encoded = [self._encoded(frame, name) for name, frame in self.frames(batch).items()]
             dead = dead_letters(batch, self.job, dead_letter_topic(self.job))
             messages = reduce(DataFrame.unionByName, [*encoded, dead])
+            # one task per core rather than per output and partition (8 times partitions
+            # tasks): each task pays a start and a producer flush, most of a small batch
+            messages = messages.coalesce(batch.sparkSession.sparkContext.defaultParallelism)
             # one Spark job for all topics: the sink takes each row's topic column
             options = {**PRODUCER_DEFAULTS, **sink_options("", self.kafka)}
             del options["topic"]
@@ -154,20 +171,21 @@ class OutputWriter:
 
     @staticmethod
     def frames(batch: DataFrame) -> dict[str, DataFrame]:
+        totals = aggregated(batch)
         return {
             contract.SESSIONS: sessions(batch),
             contract.SHOW_VIEWS: views(batch, "show_view"),
             contract.AD_VIEWS: views(batch, "ad_view"),
             contract.PROGRAM_MINUTE: summed(
-                batch,
+                totals,
                 "program_cell",
                 ["channel_id", "program_id", "age_band", "gender", "city_id"],
             ),
             contract.AD_MINUTE: summed(
-                batch, "ad_cell", ["ad_id", "age_band", "gender", "city_id"]
+                totals, "ad_cell", ["ad_id", "age_band", "gender", "city_id"]
             ),
-            contract.TOP_PROGRAMS: top_programs(batch),
-            COUNTS: counts(batch),
+            contract.TOP_PROGRAMS: top_programs(totals),
+            COUNTS: counts(totals),
         }
 
     def _encoded(self, frame: DataFrame, name: str) -> DataFrame:
