@@ -1,10 +1,11 @@
 """The stateful operator: one ``transformWithStateInPandas`` key per user shard.
 
 Each call loads the shard's :class:`ShardState` from Spark's state store, applies the batch's
-events (dropping actions below the batch's watermark), steps to the watermark and saves the
-state back, so a query restarted from its checkpoint resumes with exactly the committed
-state. An event-time timer one millisecond past the last step makes Spark call the shard in
-the next batch whose watermark moved, even without input (the no-data batch).
+events (packed per shard, :mod:`~pipeway.demo.tv.jobs.packing`; actions below the batch's
+watermark are dropped), steps to the watermark and saves the state back, so a query
+restarted from its checkpoint resumes with exactly the committed state. An event-time timer
+one millisecond past the last step makes Spark call the shard in the next batch whose
+watermark moved, even without input (the no-data batch).
 """
 
 from __future__ import annotations
