@@ -1,10 +1,10 @@
 """One shard's 1-minute cells: viewing time and distinct viewers per window and group.
 
-Spans are recorded as the watermark makes them certain (a step appends its views' spans as
-columns, no per-minute work in Python); when windows become final (``window_end <= watermark``) the
-spans' parts inside them are cut into minutes and summed with numpy/pandas, and the rest
-of each span is kept for later windows. Shards hold disjoint users, so the job sums the
-shards' partial cells (viewers and milliseconds) into the contract's rows.
+A step appends its views' spans as columns (no per-minute work in Python). At
+:meth:`MinuteSpans.finalize` the spans are cut into minute parts; parts of final windows
+(``window_end <= watermark``) are handed out and summed per cell with numpy, parts of later
+windows are kept summed per (window, group, user). Shards hold disjoint users, so the job
+sums the shards' partial cells (viewers and milliseconds) into the contract's rows.
 """
 
 from __future__ import annotations

@@ -42,11 +42,6 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """The Kafka key of each output: the contract's row key (docs/jobs/tv-analytics.md)."""
 
-PRODUCER_DEFAULTS = {"kafka.batch.size": "1048576", "kafka.linger.ms": "20"}
-"""Larger producer batches than Kafka's defaults (16 KiB, 5 ms): the job writes a few rows per
-input action, and fewer, fuller requests cost the broker (on the same cores) less; options
-in ``KafkaSettings.options`` override them."""
-
 COUNTS_SCHEMA: dict[str, Any] = {
     "type": "record",
     "name": "AnalyticsCount",
@@ -163,8 +158,7 @@ class OutputWriter:
             # tasks): each task pays a start and a producer flush, most of a small batch
             messages = messages.coalesce(batch.sparkSession.sparkContext.defaultParallelism)
             # one Spark job for all topics: the sink takes each row's topic column
-            options = {**PRODUCER_DEFAULTS, **sink_options("", self.kafka)}
-            del options["topic"]
+            options = {k: v for k, v in sink_options("", self.kafka).items() if k != "topic"}
             messages.write.format("kafka").options(**options).save()
         finally:
             batch.unpersist()
