@@ -59,10 +59,12 @@ from bench.common import percentile, running_platform, save
 from bench.produce import create_topic
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import TvJobConfig, build_analytics
+from pipeway.demo.tv.jobs.encoding import RowEncoders
 from pipeway.demo.tv.jobs.events import DEAD, events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
 from pipeway.demo.tv.jobs.pending import MemoryPending
-from pipeway.demo.tv.jobs.rows import OUTPUT_SCHEMA, frame
+from pipeway.demo.tv.jobs.processor import output_frame
+from pipeway.demo.tv.jobs.rows import OUTPUT_SCHEMA
 from pipeway.demo.tv.jobs.shard import ShardState
 from pipeway.demo.tv.jobs.validation import validated
 from pipeway.demo.tv.scenario import ScenarioConfig, generate, record_key
@@ -162,19 +164,21 @@ def batch_round(kafka: KafkaSettings, inputs: str, outputs: str) -> dict[str, An
     stream = events(decoded, shard_keys(spark, SHARDS)).where(f"kind != '{DEAD}'")
     actions = stream.where("kind = 'action'")
     watermark = actions.agg({"ts": "max"}).collect()[0][0] - contract.WATERMARK_DELAY_MS
-    rows = stream.drop("wm_ts").groupBy("shard").applyInPandas(_whole_day(watermark), OUTPUT_SCHEMA)
+    encoders = RowEncoders.registered(out_config, registry)
+    whole_day = _whole_day(watermark, encoders)
+    rows = stream.drop("wm_ts").groupBy("shard").applyInPandas(whole_day, OUTPUT_SCHEMA)
     OutputWriter(out_config, kafka, registry, "bench-batch")(rows, 0)
     return {"wall_s": time.monotonic() - started}
 
 
-def _whole_day(watermark: int) -> Any:
+def _whole_day(watermark: int, encoders: RowEncoders) -> Any:
     def run(events_frame: pd.DataFrame) -> pd.DataFrame:
         shard, waiting = ShardState(), MemoryPending()
         shard.apply(events_frame, -(2**62), waiting)
         step = shard.step(watermark, waiting)
         shard_id = int(events_frame["shard"].iloc[0])
         shard.version = 1
-        return frame([*step.tables, shard.count_table()], shard_id)
+        return output_frame(encoders, step, shard, shard_id, [])
 
     return run
 

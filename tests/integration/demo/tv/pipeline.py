@@ -16,7 +16,7 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import TvJobConfig, build_analytics
-from pipeway.demo.tv.jobs.outputs import ROW_KEYS
+from pipeway.demo.tv.jobs.encoding import ROW_KEYS
 from pipeway.demo.tv.jobs.topics import COUNTS
 from pipeway.demo.tv.scenario import record_key
 from pipeway.demo.tv.schemas import key_schema, schema

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
+from pipeway.demo.tv.jobs.encoding import RowEncoders
 from pipeway.demo.tv.jobs.events import DEAD, events, shard_keys
 from pipeway.demo.tv.jobs.outputs import OutputWriter
 from pipeway.demo.tv.jobs.packing import packed
@@ -42,11 +43,12 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
     stream = events(decoded, shard_keys(ctx.spark, config.shards)).observe(
         METRICS_NAME, F.count(F.when(F.col("kind") == DEAD, 1)).alias("count")
     )
+    encoders = RowEncoders.registered(config, ctx.registry)
     rows = (
         packed(stream)
         .groupBy("shard")
         .transformWithStateInPandas(
-            statefulProcessor=TvAnalyticsProcessor(),
+            statefulProcessor=TvAnalyticsProcessor(encoders),
             outputStructType=OUTPUT_SCHEMA,
             outputMode="Append",
             timeMode="EventTime",

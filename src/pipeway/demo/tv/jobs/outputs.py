@@ -1,10 +1,11 @@
 """Writing one micro-batch of the operator's rows to the output topics (``foreachBatch``).
 
-Sessions and views go out as they are; the shards' partial minute cells are summed (their
-users are disjoint, so distinct viewers add up) and top programs ranked here, which works
-because every shard finalizes a window in the same batch (the watermark is global). Values
-are Confluent Avro with the contract's schemas (``schemas/<topic>.avsc``), keys an Avro
-record of the row key, so a batch replayed after a crash rewrites the same keyed rows.
+Sessions and views arrive encoded by the operator (:mod:`.encoding`); the shards' partial
+minute cells are summed (their users are disjoint, so distinct viewers add up) and top
+programs ranked here, which works because every shard finalizes a window in the same batch
+(the watermark is global). Values are Confluent Avro with the contract's schemas
+(``schemas/<topic>.avsc``), keys an Avro record of the row key, so a batch replayed after a
+crash rewrites the same keyed rows.
 Dead letters the operator passed through go to the job's dead letter topic in the same
 Kafka write, with Kafka Connect's error headers (:mod:`pipeway.jobs.dead_letters`).
 """
@@ -12,47 +13,21 @@ Kafka write, with Kafka Connect's error headers (:mod:`pipeway.jobs.dead_letters
 from __future__ import annotations
 
 import json
-from functools import cached_property, reduce
-from typing import Any
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.avro.functions import to_avro
 
 from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs.encoding import ENCODED_KINDS, ROW_KEYS, key_schema, register
+from pipeway.demo.tv.jobs.encoding import value_schema as value_schema_of
 from pipeway.demo.tv.jobs.topics import COUNTS, TvJobConfig
-from pipeway.demo.tv.schemas import schema
 from pipeway.jobs.dead_letters import HEADERS_TYPE, dead_letter_messages, dead_letter_topic
 from pipeway.jobs.kafka_sink import sink_options
-from pipeway.jobs.registry import subject_for
 from pipeway.jobs.settings import KafkaSettings
 from pipeway.serde import RegistryClient
 from pipeway.serde.wire_format import encode_header
-
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    contract.SESSIONS: ("user_id", "device_id", "start_ts"),
-    contract.SHOW_VIEWS: ("user_id", "device_id", "session_start_ts", "show_start_ts"),
-    contract.AD_VIEWS: ("user_id", "device_id", "session_start_ts", "break_start_ts"),
-    contract.PROGRAM_MINUTE: (
-        "window_start", "channel_id", "program_id", "age_band", "gender", "city_id",
-    ),
-    contract.AD_MINUTE: ("window_start", "ad_id", "age_band", "gender", "city_id"),
-    contract.TOP_PROGRAMS: ("window_start", "rank"),
-    COUNTS: ("shard", "name"),
-}  # fmt: skip
-"""The Kafka key of each output: the contract's row key (docs/jobs/tv-analytics.md)."""
-
-COUNTS_SCHEMA: dict[str, Any] = {
-    "type": "record",
-    "name": "AnalyticsCount",
-    "namespace": "pipeway.demo.tv",
-    "doc": "A counter of one shard of the tv-analytics job; sum the shards' last values.",
-    "fields": [
-        {"name": "shard", "type": "int"},
-        {"name": "name", "type": "string"},
-        {"name": "value", "type": "long"},
-    ],
-}
 
 
 def _seconds(ms: str) -> Column:
@@ -63,19 +38,15 @@ def _window(frame: DataFrame) -> DataFrame:
     return frame.withColumn("window_end", F.col("window_start") + contract.WINDOW_MS)
 
 
-def sessions(batch: DataFrame) -> DataFrame:
-    rows = batch.where(F.col("kind") == "session")
-    return rows.withColumns(
-        {
-            "duration_ms": F.col("end_ts") - F.col("start_ts"),
-            "seconds": (F.col("end_ts") - F.col("start_ts")).cast("double") / 1000.0,
-            "standby": F.col("end_reason") == contract.END_STANDBY,
-        }
+def encoded(batch: DataFrame, kind: str, topic: str) -> DataFrame:
+    """Rows of ``kind`` the operator encoded itself (:mod:`.encoding`) as Kafka messages."""
+    rows = batch.where(F.col("kind") == kind)
+    return rows.select(
+        F.lit(topic).alias("topic"),
+        F.col("avro_key").alias("key"),
+        F.col("avro_value").alias("value"),
+        F.lit(None).cast(HEADERS_TYPE).alias("headers"),
     )
-
-
-def views(batch: DataFrame, kind: str) -> DataFrame:
-    return batch.where(F.col("kind") == kind).withColumn("seconds", _seconds("view_ms"))
 
 
 AGGREGATE_KEY = ("kind", "shard", "name", "window_start", "channel_id", "program_id", "ad_id",
@@ -151,9 +122,11 @@ class OutputWriter:
         batch = batch.persist()
         try:
             batch.count()
-            encoded = [self._encoded(frame, name) for name, frame in self.frames(batch).items()]
+            encoded_rows = [encoded(batch, kind, self.config.topic(name))
+                            for kind, name in ENCODED_KINDS.items()]  # fmt: skip
+            aggregates = [self._encoded(frame, name) for name, frame in self.frames(batch).items()]
             dead = dead_letters(batch, self.job, dead_letter_topic(self.job))
-            messages = reduce(DataFrame.unionByName, [*encoded, dead])
+            messages = reduce(DataFrame.unionByName, [*encoded_rows, *aggregates, dead])
             # one task per core rather than per output and partition (8 times partitions
             # tasks): each task pays a start and a producer flush, most of a small batch
             messages = messages.coalesce(batch.sparkSession.sparkContext.defaultParallelism)
@@ -165,11 +138,9 @@ class OutputWriter:
 
     @staticmethod
     def frames(batch: DataFrame) -> dict[str, DataFrame]:
+        """The outputs Spark computes and encodes (sessions and views come encoded)."""
         totals = aggregated(batch)
         return {
-            contract.SESSIONS: sessions(batch),
-            contract.SHOW_VIEWS: views(batch, "show_view"),
-            contract.AD_VIEWS: views(batch, "ad_view"),
             contract.PROGRAM_MINUTE: summed(
                 totals,
                 "program_cell",
@@ -184,12 +155,11 @@ class OutputWriter:
 
     def _encoded(self, frame: DataFrame, name: str) -> DataFrame:
         topic = self.config.topic(name)
-        value_schema, key_schema = self._schemas[name]
-        fields = [f["name"] for f in value_schema["fields"]]
-        value_text, key_text = json.dumps(value_schema), json.dumps(key_schema)
-        value_id = self.registry.register(subject_for(topic, "value"), value_text)
-        key_id = self.registry.register(subject_for(topic, "key"), key_text)
-        value = F.struct(*[F.col(f) for f in fields])
+        value_id, key_id = register(self.registry, topic, name)  # cached by the client
+        value_schema = value_schema_of(name)
+        value_text = json.dumps(value_schema)
+        key_text = json.dumps(key_schema(value_schema, ROW_KEYS[name]))
+        value = F.struct(*[F.col(f["name"]) for f in value_schema["fields"]])
         key = F.struct(*[F.col(f) for f in ROW_KEYS[name]])
         return frame.select(
             F.lit(topic).alias("topic"),
@@ -197,23 +167,3 @@ class OutputWriter:
             F.concat(F.lit(encode_header(value_id)), to_avro(value, value_text)).alias("value"),
             F.lit(None).cast(HEADERS_TYPE).alias("headers"),
         )
-
-    @cached_property
-    def _schemas(self) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-        out = {}
-        for name in ROW_KEYS:
-            value_schema = COUNTS_SCHEMA if name == COUNTS else schema(name)
-            out[name] = (value_schema, key_schema(value_schema, ROW_KEYS[name]))
-        return out
-
-
-def key_schema(value_schema: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """The key record: the row key's fields as the value schema types them."""
-    by_name = {f["name"]: f for f in value_schema["fields"]}
-    fields = [{k: v for k, v in by_name[n].items() if k != "doc"} for n in names]
-    return {
-        "type": "record",
-        "name": value_schema["name"] + "Key",
-        "namespace": value_schema.get("namespace", "pipeway.demo.tv"),
-        "fields": fields,
-    }

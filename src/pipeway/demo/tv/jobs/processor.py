@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql.streaming.stateful_processor import (
     ExpiredTimerInfo,
     StatefulProcessor,
@@ -26,6 +27,7 @@ from pyspark.sql.streaming.stateful_processor import (
 from pyspark.sql.types import BinaryType, StructField, StructType
 
 from pipeway.demo.tv.jobs import pending
+from pipeway.demo.tv.jobs.encoding import RowEncoders
 from pipeway.demo.tv.jobs.events import DEAD
 from pipeway.demo.tv.jobs.packing import action_columns, unpack
 from pipeway.demo.tv.jobs.rows import DEAD_LETTER_OUTPUT, OUTPUT_SCHEMA, frame, from_pandas
@@ -35,7 +37,11 @@ _STATE_SCHEMA = StructType([StructField("blob", BinaryType(), False)])
 
 
 class TvAnalyticsProcessor(StatefulProcessor):
-    """Keyed by ``shard``; all computation is in :class:`ShardState`."""
+    """Keyed by ``shard``; all computation is in :class:`ShardState`, session and view rows
+    leave Avro-encoded by ``encoders``."""
+
+    def __init__(self, encoders: RowEncoders) -> None:
+        self.encoders = encoders
 
     def init(self, handle: StatefulProcessorHandle) -> None:
         # A reused PySpark worker runs a full gc.collect() after every task, which walked
@@ -100,8 +106,17 @@ class TvAnalyticsProcessor(StatefulProcessor):
         for timer in list(self.handle.listTimers()):
             self.handle.deleteTimer(timer)
         self.handle.registerTimer(watermark + 1)
-        tables = [*step.tables, shard.count_table(), *map(from_pandas, dead_letters or [])]
-        return frame(tables, shard_id)
+        dead = list(map(from_pandas, dead_letters or []))
+        return output_frame(self.encoders, step, shard, shard_id, dead)
+
+
+def output_frame(
+    encoders: RowEncoders, step: Step, shard: ShardState, shard_id: int, extra: list[pa.Table]
+) -> pd.DataFrame:
+    """A step's rows (records encoded), the shard's counters and ``extra`` rows, as the
+    operator's output frame."""
+    records = [encoders.encode(kind, rows) for kind, rows in step.records.items()]
+    return frame([*records, *step.cells, shard.count_table(), *extra], shard_id)
 
 
 def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
@@ -119,4 +134,4 @@ def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["kind", *DEAD_LETTER_OUTPUT])
 
 
-__all__ = ["OUTPUT_SCHEMA", "TvAnalyticsProcessor", "dead_letter_rows"]
+__all__ = ["OUTPUT_SCHEMA", "TvAnalyticsProcessor", "dead_letter_rows", "output_frame"]

@@ -21,28 +21,15 @@ OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("version", "long"),
     ("name", "string"),
     ("value", "long"),
-    ("user_id", "int"),
-    ("device_id", "string"),
+    ("avro_key", "binary"),
+    ("avro_value", "binary"),
     ("channel_id", "int"),
-    ("start_ts", "long"),
-    ("end_ts", "long"),
-    ("end_reason", "string"),
-    ("session_start_ts", "long"),
     ("program_id", "int"),
     ("title", "string"),
-    ("show_start_ts", "long"),
-    ("show_end_ts", "long"),
     ("ad_id", "string"),
-    ("break_start_ts", "long"),
-    ("break_end_ts", "long"),
-    ("complete", "boolean"),
     ("age_band", "string"),
     ("gender", "string"),
-    ("user_city_id", "int"),
     ("city_id", "int"),
-    ("city_source", "string"),
-    ("temp_c", "double"),
-    ("weather_main", "string"),
     ("window_start", "long"),
     ("viewers", "long"),
     ("view_ms", "long"),
@@ -55,9 +42,28 @@ OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("dl_reason", "string"),
     ("dl_stage", "string"),
 )
-"""Every kind of row the operator emits (``kind``: session, show_view, ad_view,
-program_cell, program_total, ad_cell, count, dead_letter), as one wide schema of nullable
-columns."""
+"""Every kind of row the operator emits (``kind``: session, show_view, ad_view — as encoded
+Kafka key and value —, program_cell, program_total, ad_cell, count, dead_letter), as one
+wide schema of nullable columns."""
+RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("user_id", "int"),
+    ("device_id", "string"),
+    ("start_ts", "long"),
+    ("end_ts", "long"),
+    ("end_reason", "string"),
+    ("session_start_ts", "long"),
+    ("show_start_ts", "long"),
+    ("show_end_ts", "long"),
+    ("break_start_ts", "long"),
+    ("break_end_ts", "long"),
+    ("complete", "boolean"),
+    ("user_city_id", "int"),
+    ("city_source", "string"),
+    ("temp_c", "double"),
+    ("weather_main", "string"),
+)
+"""The fields of session and view records besides output columns: typed here, encoded by
+the operator (:mod:`.encoding`) before they leave it."""
 DEAD_LETTER_OUTPUT = ("offset", *(name for name, _ in OUTPUT_COLUMNS if name.startswith("dl_")))
 OUTPUT_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in OUTPUT_COLUMNS)
 _ARROW_TYPES = {
@@ -69,13 +75,17 @@ _ARROW_TYPES = {
     "binary": pa.binary(),
 }
 ARROW_SCHEMA = pa.schema([(name, _ARROW_TYPES[type_]) for name, type_ in OUTPUT_COLUMNS])
+_FIELDS = {f.name: f for f in ARROW_SCHEMA} | {
+    name: pa.field(name, _ARROW_TYPES[type_]) for name, type_ in RECORD_COLUMNS
+}
 _SHARD_INDEX = ARROW_SCHEMA.get_field_index("shard")
 
 
 def table(kind: str, columns: Mapping[str, Any]) -> pa.Table:
-    """Rows of ``kind`` from equally long columns (numpy arrays or lists; None is null)."""
+    """Rows of ``kind`` from equally long columns (numpy arrays or lists; None is null) of
+    output or record fields."""
     n = len(next(iter(columns.values()))) if columns else 0
-    fields = [ARROW_SCHEMA.field("kind"), *(ARROW_SCHEMA.field(name) for name in columns)]
+    fields = [_FIELDS["kind"], *(_FIELDS[name] for name in columns)]
     arrays = [pa.repeat(kind, n).cast(pa.string())]
     arrays += [pa.array(values, type=f.type, from_pandas=True)
                for f, values in zip(fields[1:], columns.values(), strict=True)]  # fmt: skip

@@ -36,10 +36,12 @@ ACTION_COLUMNS = ("user_id", "device_id", "channel_id", "action", "ts")
 
 
 class Step(NamedTuple):
-    """What one watermark step hands out: session and view rows, and final minute cells
-    (``kind`` program_cell, program_total, ad_cell), as Arrow tables of output columns."""
+    """What one watermark step hands out, as Arrow tables: session and view records by kind
+    (``session``, ``show_view``, ``ad_view``; to be encoded, :mod:`.encoding`), and final
+    minute cells (``kind`` program_cell, program_total, ad_cell) of output columns."""
 
-    tables: list[pa.Table]
+    records: dict[str, pa.Table]
+    cells: list[pa.Table]
 
 
 NO_WATERMARK = -(2**62)
@@ -121,16 +123,16 @@ class ShardState:
     def step(self, watermark: int, pending: PendingStore) -> Step:
         """Advance to ``watermark``: everything that became final since the last step."""
         if watermark <= self.watermark:
-            return Step([])
+            return Step({}, [])
         since = self.watermark
         closed = self.sessions.advance(watermark, self.pending.take_due(pending, watermark))
         sessions = closed.concat(self.sessions.open_sessions())
         views = ViewBuilder(self.broadcasts, self.enricher, self.program_spans, self.ad_spans)
-        tables = [
-            table("session", _session_columns(closed)),
-            table("show_view", views.show_views(sessions, since, watermark)),
-            table("ad_view", views.ad_views(sessions, since, watermark)),
-        ]
+        records = {
+            "session": table("session", _session_columns(closed)),
+            "show_view": table("show_view", views.show_views(sessions, since, watermark)),
+            "ad_view": table("ad_view", views.ad_views(sessions, since, watermark)),
+        }
         program_parts = self.program_spans.finalize(watermark)
         ad_parts = self.ad_spans.finalize(watermark)
         cells = [
@@ -138,12 +140,12 @@ class ShardState:
             self.program_spans.cells(program_parts, PROGRAM).assign(kind="program_total"),
             self.ad_spans.cells(ad_parts, AD_GROUP).assign(kind="ad_cell"),
         ]
-        tables += [from_pandas(c) for c in cells if len(c)]
+        cell_tables = [from_pandas(c) for c in cells if len(c)]
         self.program_spans.compact()
         self.ad_spans.compact()
         self.watermark = watermark
         self._prune(watermark)
-        return Step(tables)
+        return Step(records, cell_tables)
 
     def count_table(self) -> pa.Table:
         """The shard's counters (cumulative) and gauges, as ``count`` rows of this version."""
