@@ -40,12 +40,13 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
     # transformWithState keeps its state in RocksDB only
     ctx.spark.conf.set(STATE_STORE, ROCKSDB)
     decoded = {name: validated(name, ctx.decoded(topic)) for name, topic in config.inputs.items()}
-    stream = events(decoded, shard_keys(ctx.spark, config.shards)).observe(
+    keys = shard_keys(ctx.spark, config.shards)
+    stream = events(decoded, keys).observe(
         METRICS_NAME, F.count(F.when(F.col("kind") == DEAD, 1)).alias("count")
     )
     encoders = RowEncoders.registered(config, ctx.registry)
     rows = (
-        packed(stream)
+        packed(stream, keys)
         .groupBy("shard")
         .transformWithStateInPandas(
             statefulProcessor=TvAnalyticsProcessor(encoders),

@@ -5,6 +5,11 @@ into a new pandas frame), which cost more Python per action than the analytics i
 stateless ``mapInArrow`` in front of it packs each Arrow batch's events per shard into one
 row holding the Arrow IPC bytes, which the operator opens back into columns at no cost per
 row. The watermark is declared before the packing, on the events themselves.
+
+Every packed row also carries the latest action time of its Arrow batch (``max_ts``), and
+every shard gets a row from every batch holding actions, so each shard learns the whole
+micro-batch's latest action time: the watermark Spark will only announce in the next batch
+(see :mod:`.processor`).
 """
 
 from __future__ import annotations
@@ -18,24 +23,38 @@ from pyspark.sql import DataFrame
 
 from pipeway.demo.tv.jobs.shard import ACTION_COLUMNS
 
-PACKED_SCHEMA = "shard int, actions boolean, events binary"
-_PACKED = pa.schema([("shard", pa.int32()), ("actions", pa.bool_()), ("events", pa.binary())])
+PACKED_SCHEMA = "shard int, actions boolean, events binary, max_ts long"
+_PACKED = pa.schema([("shard", pa.int32()), ("actions", pa.bool_()), ("events", pa.binary()),
+                     ("max_ts", pa.int64())])  # fmt: skip
 
 
-def packed(events: DataFrame) -> DataFrame:
+def packed(events: DataFrame, keys: list[int]) -> DataFrame:
     """``events`` (with ``shard`` and ``kind`` columns) as rows of (``shard``, ``actions``,
-    Arrow IPC ``events``): a shard's actions and its other events packed apart."""
-    return events.mapInArrow(pack, PACKED_SCHEMA)
+    Arrow IPC ``events``, ``max_ts``): a shard's actions and its other events packed apart;
+    ``keys`` are all the shards' keys."""
+    return events.mapInArrow(Packer(keys), PACKED_SCHEMA)
 
 
-def pack(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The ``mapInArrow`` function: per batch, up to two packed rows per shard present."""
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
+class Packer:
+    """The ``mapInArrow`` function: per Arrow batch, up to two packed rows per shard present,
+    and, when the batch holds actions, a row without events for every shard absent."""
+
+    def __init__(self, keys: list[int]) -> None:
+        self.keys = keys
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            if batch.num_rows:
+                yield self._packed(batch)
+
+    def _packed(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         shard = batch.column("shard").to_numpy(zero_copy_only=False)
         is_action = pc.equal(batch.column("kind"), "action").to_numpy(zero_copy_only=False)
-        shards, flags, blobs = [], [], []
+        ts = batch.column("ts").to_numpy(zero_copy_only=False)
+        max_ts = int(ts[is_action].max()) if is_action.any() else None
+        shards: list[int] = []
+        flags: list[bool] = []
+        blobs: list[bytes | None] = []
         for key in np.unique(shard).tolist():
             for actions in (True, False):
                 rows = (shard == key) & (is_action == actions)
@@ -44,10 +63,16 @@ def pack(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
                     shards.append(key)
                     flags.append(actions)
                     blobs.append(_ipc(part.select(ACTION_COLUMNS) if actions else part))
-        yield pa.RecordBatch.from_arrays(
-            [pa.array(shards, pa.int32()), pa.array(flags), pa.array(blobs, pa.binary())],
+        if max_ts is not None:
+            absent = [key for key in self.keys if key not in shards]
+            shards += absent
+            flags += [True] * len(absent)
+            blobs += [None] * len(absent)
+        return pa.RecordBatch.from_arrays(
+            [pa.array(shards, pa.int32()), pa.array(flags), pa.array(blobs, pa.binary()),
+             pa.array([max_ts] * len(shards), pa.int64())],
             schema=_PACKED,
-        )
+        )  # fmt: skip
 
 
 def unpack(blob: bytes) -> pa.Table:

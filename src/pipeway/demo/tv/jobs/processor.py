@@ -2,10 +2,15 @@
 
 Each call loads the shard's :class:`ShardState` from Spark's state store, applies the batch's
 events (packed per shard, :mod:`~pipeway.demo.tv.jobs.packing`; actions below the batch's
-watermark are dropped), steps to the watermark and saves the state back, so a query
-restarted from its checkpoint resumes with exactly the committed state. An event-time timer
-one millisecond past the last step makes Spark call the shard in the next batch whose
-watermark moved, even without input (the no-data batch).
+watermark are dropped), steps and saves the state back, so a query restarted from its
+checkpoint resumes with exactly the committed state.
+
+The step goes to the watermark the batch's own actions set (their latest time minus the
+delay, which Spark announces only in the next batch), not to Spark's current one: no action
+below it can arrive any more (the next batch drops those as late), so everything before it
+is final now, a whole batch earlier. Lateness still follows Spark's watermark, as the
+contract's phases do. An event-time timer one millisecond past the step makes Spark call the
+shard in a later batch whose watermark passes it, even without input (the no-data batch).
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from pyspark.sql.streaming.stateful_processor import (
 )
 from pyspark.sql.types import BinaryType, StructField, StructType
 
+from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.encoding import RowEncoders
 from pipeway.demo.tv.jobs.events import DEAD
 from pipeway.demo.tv.jobs.packing import action_columns, unpack
 from pipeway.demo.tv.jobs.rows import DEAD_LETTER_OUTPUT, OUTPUT_SCHEMA, frame, from_pandas
-from pipeway.demo.tv.jobs.shard import ShardState, Step
+from pipeway.demo.tv.jobs.shard import NO_WATERMARK, ShardState, Step
 
 _STATE_SCHEMA = StructType([StructField("blob", BinaryType(), False)])
 
@@ -59,15 +65,19 @@ class TvAnalyticsProcessor(StatefulProcessor):
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
         dead_letters: list[pd.DataFrame] = []  # passed through to the output writer
+        latest = watermark  # the watermark after this batch (Spark's in the next one)
         for packed in rows:
             flags, blobs = packed["actions"].tolist(), packed["events"].tolist()
+            latest = max(latest, _next_watermark(packed["max_ts"]))
             for actions, blob in zip(flags, blobs, strict=True):
+                if blob is None:
+                    continue
                 if actions:
                     shard.apply_actions(action_columns(unpack(blob)), watermark, self.pending)
                 else:
                     self._apply_events(shard, unpack(blob).to_pandas(), watermark, dead_letters)
-        step = shard.step(watermark, self.pending)
-        yield self._finish(int(key[0]), shard, step, watermark, dead_letters)
+        step = shard.step(latest, self.pending)
+        yield self._finish(int(key[0]), shard, step, latest, dead_letters)
 
     def _apply_events(
         self, shard: ShardState, events: pd.DataFrame, watermark: int, dead: list[pd.DataFrame]
@@ -117,6 +127,12 @@ def output_frame(
     operator's output frame."""
     records = [encoders.encode(kind, rows) for kind, rows in step.records.items()]
     return frame([*records, *step.cells, shard.count_table(), *extra], shard_id)
+
+
+def _next_watermark(max_ts: pd.Series) -> int:
+    """The watermark the actions of packed rows set (Spark's rule: latest time minus the delay)."""
+    latest = max_ts.max()
+    return NO_WATERMARK if pd.isna(latest) else int(latest) - contract.WATERMARK_DELAY_MS
 
 
 def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:
