@@ -116,11 +116,11 @@ def test_no_rows_no_values() -> None:
 
 
 def test_varints_of_the_edges_match_fastavro() -> None:
-    piece = zigzag_varints(np.array(LONG_EDGES, np.int64))
+    block = zigzag_varints(np.array(LONG_EDGES, np.int64))
     schema = {"type": "record", "name": "L", "fields": [{"name": "v", "type": "long"}]}
     expected = fastavro_bytes(schema, [{"v": v} for v in LONG_EDGES])
-    assert piece.lengths.tolist() == [len(e) for e in expected]
-    assert piece.data.tobytes() == b"".join(expected)
+    assert block.row_lengths().tolist() == [len(e) for e in expected]
+    assert block.flat() == b"".join(expected)
 
 
 def test_null_in_a_required_field_is_refused_with_its_name() -> None:
@@ -154,3 +154,14 @@ def test_unsupported_field_types_are_refused_when_built(field_type: Any) -> None
 def test_a_non_record_schema_is_refused() -> None:
     with pytest.raises(SerializationError, match="record schema"):
         ColumnEncoder({"type": "array", "items": "long"})  # type: ignore[arg-type]
+
+
+def test_encoders_sharing_fields_encode_them_once_and_alike() -> None:
+    rows = random_rows(30, seed=9)
+    key = {"type": "record", "name": "K", "fields": [SCHEMA["fields"][2], SCHEMA["fields"][1]]}
+    shared: dict[tuple[str, str], Any] = {}
+    table = arrow_table(rows)
+    keys = ColumnEncoder(key).encode(table, shared).to_pylist()
+    assert set(shared) == {("s", "['string']"), ("ts", "['long']")}
+    values = ColumnEncoder(SCHEMA).encode(table, shared).to_pylist()
+    assert keys == fastavro_bytes(key, rows) and values == fastavro_bytes(SCHEMA, rows)

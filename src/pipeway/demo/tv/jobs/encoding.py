@@ -23,7 +23,7 @@ from pipeway.demo.tv.jobs.topics import COUNTS, TvJobConfig
 from pipeway.demo.tv.schemas import schema
 from pipeway.jobs.registry import subject_for
 from pipeway.serde import RegistryClient
-from pipeway.serde.avro_columns import ColumnEncoder
+from pipeway.serde.avro_columns import Block, ColumnEncoder
 from pipeway.serde.wire_format import encode_header
 
 ROW_KEYS: dict[str, tuple[str, ...]] = {
@@ -115,11 +115,12 @@ class RowEncoders:
         """``rows`` of ``kind`` as ``kind``, ``avro_key``, ``avro_value``."""
         output = self._outputs[kind]
         rows = _derived(kind, rows)
+        shared: dict[tuple[str, str], list[Block]] = {}  # the key's fields are the value's
         return pa.table(
             {
                 "kind": pa.repeat(kind, rows.num_rows).cast(pa.string()),
-                "avro_key": output.key.encode(rows),
-                "avro_value": output.value.encode(rows),
+                "avro_key": output.key.encode(rows, shared),
+                "avro_value": output.value.encode(rows, shared),
             }
         )
 
