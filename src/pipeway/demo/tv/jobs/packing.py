@@ -83,12 +83,15 @@ def unpack(blob: bytes) -> pa.Table:
 
 def action_columns(actions: pa.Table) -> dict[str, np.ndarray]:
     """A packed table of actions as numpy columns (``device_id``: an object array, its
-    strings made once per distinct device)."""
+    strings made once per distinct device; ``device_code``: the same as ints, so numbering
+    devices needs no string hashing)."""
     columns = {name: actions.column(name).to_numpy() for name in ACTION_COLUMNS
                if name != "device_id"}  # fmt: skip
     device = actions.column("device_id").combine_chunks().dictionary_encode()
     names = np.array(device.dictionary.to_pylist(), object)
-    columns["device_id"] = names[device.indices.to_numpy(zero_copy_only=False)]
+    codes = device.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    columns["device_id"] = names[codes]
+    columns["device_code"] = codes
     return columns
 
 

@@ -82,7 +82,10 @@ class SessionTracker:
         ts = np.asarray(actions["ts"], np.int64)
         user_id = np.asarray(actions["user_id"], np.int64)
         device_id = np.asarray(actions["device_id"], object)
-        device_code, _ = pd.factorize(device_id)
+        if "device_code" in actions:  # ints naming the device ids (see packing.action_columns)
+            device_code = np.asarray(actions["device_code"], np.int64)
+        else:
+            device_code = pd.factorize(device_id)[0].astype(np.int64)
         codes, _ = pd.factorize((user_id << 32) + device_code)
         first = np.unique(codes, return_index=True)[1]
         keys = zip(user_id[first].tolist(), device_id[first].tolist(), strict=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pickle
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import pending
+from pipeway.demo.tv.jobs.packing import action_columns
 from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
 
 H = 3_600_000
@@ -101,3 +103,12 @@ def test_numbers_of_finished_devices_are_reused_without_mixing_devices() -> None
         (7, "d"),
         (8, "x"),
     ]
+
+
+def test_packed_actions_number_devices_by_their_dictionary_codes() -> None:
+    rows = [(1, "tv", 3, contract.START, 10), (2, "tv", 4, contract.START, 11),
+            (1, "web", 5, contract.START, 12), (1, "tv", 6, contract.SWITCH, 13)]  # fmt: skip
+    table = pa.Table.from_pandas(actions(*rows), preserve_index=False)
+    by_codes = SessionTracker().number(action_columns(table))
+    by_strings = SessionTracker().number(actions(*rows))
+    assert by_codes["device"].tolist() == by_strings["device"].tolist() == [0, 1, 2, 0]
