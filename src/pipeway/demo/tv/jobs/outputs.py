@@ -38,11 +38,17 @@ def _window(frame: DataFrame) -> DataFrame:
     return frame.withColumn("window_end", F.col("window_start") + contract.WINDOW_MS)
 
 
-def encoded(batch: DataFrame, kind: str, topic: str) -> DataFrame:
-    """Rows of ``kind`` the operator encoded itself (:mod:`.encoding`) as Kafka messages."""
-    rows = batch.where(F.col("kind") == kind)
+def encoded(batch: DataFrame, topics: dict[str, str]) -> DataFrame:
+    """Rows the operator encoded itself (:mod:`.encoding`) as Kafka messages to the topic of
+    their kind (``topics``: kind -> topic), read from the batch in one pass (a pass per
+    kind scanned every cached row once more)."""
+    rows = batch.where(F.col("kind").isin(*topics))
+    first, *others = topics
+    topic = F.when(F.col("kind") == first, F.lit(topics[first]))
+    for kind in others:
+        topic = topic.when(F.col("kind") == kind, F.lit(topics[kind]))
     return rows.select(
-        F.lit(topic).alias("topic"),
+        topic.alias("topic"),
         F.col("avro_key").alias("key"),
         F.col("avro_value").alias("value"),
         F.lit(None).cast(HEADERS_TYPE).alias("headers"),
@@ -122,11 +128,10 @@ class OutputWriter:
         batch = batch.persist()
         try:
             batch.count()
-            encoded_rows = [encoded(batch, kind, self.config.topic(name))
-                            for kind, name in ENCODED_KINDS.items()]  # fmt: skip
+            topics = {kind: self.config.topic(name) for kind, name in ENCODED_KINDS.items()}
             aggregates = [self._encoded(frame, name) for name, frame in self.frames(batch).items()]
             dead = dead_letters(batch, self.job, dead_letter_topic(self.job))
-            messages = reduce(DataFrame.unionByName, [*encoded_rows, *aggregates, dead])
+            messages = reduce(DataFrame.unionByName, [encoded(batch, topics), *aggregates, dead])
             # one task per core rather than per output and partition (8 times partitions
             # tasks): each task pays a start and a producer flush, most of a small batch
             messages = messages.coalesce(batch.sparkSession.sparkContext.defaultParallelism)
