@@ -107,6 +107,7 @@ def _masked(blocks: list[Block], present: np.ndarray) -> list[Block]:
 
 
 Encode = Callable[[pa.Array], list[Block]]
+_NULL = repr(["null"])  # the type key of a field of Avro type null
 
 
 def _primitive(type_: str) -> Encode | None:
@@ -120,7 +121,7 @@ def _primitive(type_: str) -> Encode | None:
     if type_ in ("string", "bytes"):
         return length_prefixed
     if type_ == "null":
-        return lambda a: []
+        return lambda a: []  # no bytes (see ColumnEncoder._blocks)
     return None
 
 
@@ -197,6 +198,8 @@ class ColumnEncoder:
         return pa.Array.from_buffers(pa.large_binary(), n, buffers).cast(pa.binary())
 
     def _blocks(self, field: _Field, table: pa.Table | pa.RecordBatch, n: int) -> list[Block]:
+        if field.type_key == _NULL:  # a null field is encoded as nothing, whatever the column
+            return []
         if field.name not in table.column_names:
             if field.nullable:  # an absent nullable column: null in every row
                 return [zigzag_varints(np.full(n, field.null_branch))]

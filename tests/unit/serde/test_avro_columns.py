@@ -165,3 +165,14 @@ def test_encoders_sharing_fields_encode_them_once_and_alike() -> None:
     assert set(shared) == {("s", "['string']"), ("ts", "['long']")}
     values = ColumnEncoder(SCHEMA).encode(table, shared).to_pylist()
     assert keys == fastavro_bytes(key, rows) and values == fastavro_bytes(SCHEMA, rows)
+
+
+def test_a_null_typed_field_encodes_to_nothing_present_or_not() -> None:
+    fields = [{"name": "v", "type": "long"}, {"name": "nothing", "type": "null"}]
+    schema = {"type": "record", "name": "N", "fields": fields}
+    rows = [{"v": 1, "nothing": None}, {"v": -300, "nothing": None}]
+    with_column = pa.table({"v": [1, -300], "nothing": pa.nulls(2)})
+    without = pa.table({"v": [1, -300]})
+    expected = fastavro_bytes(schema, rows)
+    assert ColumnEncoder(schema).encode(with_column).to_pylist() == expected
+    assert ColumnEncoder(schema).encode(without).to_pylist() == expected
