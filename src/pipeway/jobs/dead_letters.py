@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamWriter
 
@@ -44,18 +44,7 @@ def dead_letter_messages(
             metrics do not reach the streaming query's progress).
     """
     frame = dead.dead_letters() if isinstance(dead, DecodedTopic) else dead
-    context = [
-        _header("topic", F.col("topic")),
-        _header("partition", F.col("partition").cast("string")),
-        _header("offset", F.col("offset").cast("string")),
-        _header("stage", F.col("stage")),
-        _header("class.name", F.lit("pipeway.jobs")),
-        _header("exception.class.name", F.lit(EXCEPTION_CLASS)),
-        _header("exception.message", F.col("reason")),
-        F.struct(F.lit(JOB_HEADER).alias("key"), F.lit(job).cast("binary").alias("value")),
-    ]
-    original = F.coalesce(F.col("headers"), F.array().cast(HEADERS_TYPE))
-    headers = F.concat(original, F.array(*context))
+    headers = F.expr(dead_letter_headers_sql(job))
     if observe:
         frame = frame.observe(METRICS_NAME, F.count(F.lit(1)).alias("count"))
     return frame.select("key", "value", headers.alias("headers"))
@@ -82,5 +71,33 @@ def write_dead_letters_stream(
     return kafka_stream_writer(messages, target, kafka, checkpoint_location, query_name)
 
 
-def _header(name: str, value: Column) -> Column:
-    return F.struct(F.lit(HEADER_PREFIX + name).alias("key"), value.cast("binary").alias("value"))
+def dead_letter_headers_sql(job: str) -> str:
+    """The SQL expression of a dead letter's headers over the columns of a dead letters
+    frame (``headers``, ``topic``, ``partition``, ``offset``, ``stage``, ``reason``): the
+    original headers, then Connect's error context and the job's name."""
+    context = [
+        _header("topic", "topic"),
+        _header("partition", "CAST(`partition` AS STRING)"),
+        _header("offset", "CAST(`offset` AS STRING)"),
+        _header("stage", "stage"),
+        _header("class.name", _sql_string("pipeway.jobs")),
+        _header("exception.class.name", _sql_string(EXCEPTION_CLASS)),
+        _header("exception.message", "reason"),
+        _struct(JOB_HEADER, _sql_string(job)),
+    ]
+    original = f"coalesce(headers, CAST(array() AS {HEADERS_TYPE}))"
+    return f"concat({original}, array({', '.join(context)}))"
+
+
+def _header(name: str, value: str) -> str:
+    return _struct(HEADER_PREFIX + name, value)
+
+
+def _struct(key: str, value: str) -> str:
+    """A header: ``key`` and the bytes of the SQL expression ``value``."""
+    return f"named_struct('key', {_sql_string(key)}, 'value', CAST({value} AS BINARY))"
+
+
+def _sql_string(text: str) -> str:
+    """``text`` as a Spark SQL string literal (backslash escapes, Spark's default)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

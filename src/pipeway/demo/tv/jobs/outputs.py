@@ -8,108 +8,151 @@ programs ranked here, which works because every shard finalizes a window in the 
 crash rewrites the same keyed rows.
 Dead letters the operator passed through go to the job's dead letter topic in the same
 Kafka write, with Kafka Connect's error headers (:mod:`pipeway.jobs.dead_letters`).
+
+The whole write is one SQL statement (:class:`OutputQuery`), written once when the job
+starts and run on every batch with the batch as its input: building the same plan with the
+DataFrame API took ~60 calls into the JVM, each analysed on its own, about 0.5 s of every
+micro-batch on the driver (docs/jobs/tv-analytics.md, "Outputs").
 """
 
 from __future__ import annotations
 
 import json
-from functools import reduce
+from dataclasses import dataclass
+from typing import Any
 
-from pyspark.sql import Column, DataFrame, Window
-from pyspark.sql import functions as F
-from pyspark.sql.avro.functions import to_avro
+from pyspark.sql import DataFrame
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.encoding import ENCODED_KINDS, ROW_KEYS, key_schema, register
 from pipeway.demo.tv.jobs.encoding import value_schema as value_schema_of
 from pipeway.demo.tv.jobs.topics import COUNTS, TvJobConfig
-from pipeway.jobs.dead_letters import HEADERS_TYPE, dead_letter_messages, dead_letter_topic
+from pipeway.jobs.dead_letters import HEADERS_TYPE, dead_letter_headers_sql, dead_letter_topic
 from pipeway.jobs.kafka_sink import sink_options
 from pipeway.jobs.settings import KafkaSettings
 from pipeway.serde import RegistryClient
 from pipeway.serde.wire_format import encode_header
 
+AGGREGATED_KINDS = ("program_cell", "program_total", "ad_cell", "count")
+"""Row kinds summed over the shards here."""
 
-def _seconds(ms: str) -> Column:
-    return F.col(ms).cast("double") / 1000.0
-
-
-def _window(frame: DataFrame) -> DataFrame:
-    return frame.withColumn("window_end", F.col("window_start") + contract.WINDOW_MS)
-
-
-def encoded(batch: DataFrame, topics: dict[str, str]) -> DataFrame:
-    """Rows the operator encoded itself (:mod:`.encoding`) as Kafka messages to the topic of
-    their kind (``topics``: kind -> topic), read from the batch in one pass (a pass per
-    kind scanned every cached row once more)."""
-    rows = batch.where(F.col("kind").isin(*topics))
-    first, *others = topics
-    topic = F.when(F.col("kind") == first, F.lit(topics[first]))
-    for kind in others:
-        topic = topic.when(F.col("kind") == kind, F.lit(topics[kind]))
-    return rows.select(
-        topic.alias("topic"),
-        F.col("avro_key").alias("key"),
-        F.col("avro_value").alias("value"),
-        F.lit(None).cast(HEADERS_TYPE).alias("headers"),
-    )
-
-
-AGGREGATE_KEY = ("kind", "shard", "name", "window_start", "channel_id", "program_id", "ad_id",
+GROUP_COLUMNS = ("shard", "name", "window_start", "channel_id", "program_id", "ad_id",
                  "age_band", "gender", "city_id")  # fmt: skip
-"""One grouping for every aggregated kind: a kind leaves the others' columns null."""
+"""One grouping for every aggregated kind: a kind leaves the others' columns null (``shard``
+only groups counters: cells of all shards add up)."""
+
+TOTALS = f"""totals AS (
+  SELECT kind, {", ".join(GROUP_COLUMNS)},
+         first(title, true) AS title, sum(viewers) AS viewers, sum(view_ms) AS view_ms,
+         max_by(value, version) AS value,
+         window_start + {contract.WINDOW_MS} AS window_end,
+         CAST(sum(view_ms) AS DOUBLE) / 1000D AS seconds
+  FROM (SELECT kind, IF(kind = 'count', shard, NULL) AS shard,
+               {", ".join(GROUP_COLUMNS[1:])}, title, viewers, view_ms, value, version
+        FROM {{batch}} WHERE kind IN ({", ".join(f"'{k}'" for k in AGGREGATED_KINDS)}))
+  GROUP BY kind, {", ".join(GROUP_COLUMNS)}
+)"""
+"""The shards' partial cells and program totals summed per window and group, and each
+shard's counters as of its last save in the batch, in one shuffle (a shuffle per output was
+a Spark stage each, most of a small batch's time)."""
+
+TOP = f"""top AS (
+  SELECT * FROM (
+    SELECT *, row_number() OVER (PARTITION BY window_start
+                                 ORDER BY viewers DESC, view_ms DESC, channel_id, program_id)
+              AS rank
+    FROM totals WHERE kind = 'program_total')
+  WHERE rank <= {contract.TOP_N}
+)"""
+
+SOURCES = {
+    contract.PROGRAM_MINUTE: "totals WHERE kind = 'program_cell'",
+    contract.AD_MINUTE: "totals WHERE kind = 'ad_cell'",
+    contract.TOP_PROGRAMS: "top",
+    COUNTS: "totals WHERE kind = 'count'",
+}
+"""Where each output Spark encodes reads its rows (sessions and views come encoded)."""
+
+NO_HEADERS = f"CAST(NULL AS {HEADERS_TYPE})"
 
 
-def aggregated(batch: DataFrame) -> DataFrame:
-    """The shards' partial cells and program totals summed per window and group, and each
-    shard's counters as of its last save in the batch, in one shuffle (a shuffle per
-    output was a Spark stage each, most of a small batch's time)."""
-    rows = batch.where(F.col("kind").isin("program_cell", "program_total", "ad_cell", "count"))
-    rows = rows.withColumn("shard", F.when(F.col("kind") == "count", F.col("shard")))
-    return rows.groupBy(*AGGREGATE_KEY).agg(
-        F.first("title", ignorenulls=True).alias("title"),
-        F.sum("viewers").alias("viewers"),
-        F.sum("view_ms").alias("view_ms"),
-        F.max_by("value", "version").alias("value"),
+@dataclass(frozen=True)
+class OutputQuery:
+    """The batch's Kafka messages (``topic``, ``key``, ``value``, ``headers``) as one SQL
+    statement over ``{batch}``, with every schema, topic and header as a named parameter."""
+
+    text: str
+    args: dict[str, Any]
+
+    @classmethod
+    def build(cls, config: TvJobConfig, registry: RegistryClient, job: str) -> OutputQuery:
+        """Register the outputs' schemas for ``config``'s topics and write the statement."""
+        args: dict[str, Any] = {"dlq_topic": dead_letter_topic(job)}
+        selects = [_encoded_rows(config, args)]
+        for n, (name, source) in enumerate(SOURCES.items()):
+            selects.append(_avro_rows(f"o{n}", name, config.topic(name), source, registry, args))
+        selects.append(_dead_letters(job))
+        union = "\nUNION ALL\n".join(selects)
+        return cls(f"WITH {TOTALS},\n{TOP}\n{union}", args)
+
+    def messages(self, batch: DataFrame) -> DataFrame:
+        """The messages of ``batch`` (the operator's rows)."""
+        return batch.sparkSession.sql(self.text, args=self.args, batch=batch)
+
+
+def _encoded_rows(config: TvJobConfig, args: dict[str, Any]) -> str:
+    """Rows the operator encoded itself, to the topic of their kind, in one pass (a pass per
+    kind scanned every cached row once more)."""
+    cases = []
+    for kind, name in ENCODED_KINDS.items():
+        args[f"topic_{kind}"] = config.topic(name)
+        cases.append(f"WHEN '{kind}' THEN :topic_{kind}")
+    kinds = ", ".join(f"'{k}'" for k in ENCODED_KINDS)
+    return (
+        f"SELECT CASE kind {' '.join(cases)} END AS topic, avro_key AS key,"
+        f" avro_value AS value, {NO_HEADERS} AS headers"
+        f" FROM {{batch}} WHERE kind IN ({kinds})"
     )
 
 
-def summed(totals: DataFrame, kind: str, group: list[str]) -> DataFrame:
-    """The summed cells of ``kind`` (from :func:`aggregated`) per window and group."""
-    cells = totals.where(F.col("kind") == kind)
-    columns = cells.select("window_start", *group, "title", "viewers", "view_ms")
-    return _window(columns).withColumn("seconds", _seconds("view_ms"))
-
-
-def top_programs(totals: DataFrame) -> DataFrame:
-    programs = summed(totals, "program_total", ["channel_id", "program_id"])
-    order = Window.partitionBy("window_start").orderBy(
-        F.desc("viewers"), F.desc("view_ms"), "channel_id", "program_id"
+def _avro_rows(
+    param: str, name: str, topic: str, source: str, registry: RegistryClient, args: dict[str, Any]
+) -> str:
+    """Output ``name``'s rows of ``source`` as Confluent Avro key and value (``param``
+    prefixes its parameters)."""
+    value_id, key_id = register(registry, topic, name)
+    value = value_schema_of(name)
+    key = key_schema(value, ROW_KEYS[name])
+    args.update({
+        f"{param}_topic": topic,
+        f"{param}_key_header": encode_header(key_id),
+        f"{param}_key_schema": json.dumps(key),
+        f"{param}_value_header": encode_header(value_id),
+        f"{param}_value_schema": json.dumps(value),
+    })  # fmt: skip
+    return (
+        f"SELECT :{param}_topic AS topic,"
+        f" concat(:{param}_key_header, to_avro({_struct(key)}, :{param}_key_schema)) AS key,"
+        f" concat(:{param}_value_header, to_avro({_struct(value)}, :{param}_value_schema))"
+        f" AS value, {NO_HEADERS} AS headers FROM {source}"
     )
-    ranked = programs.withColumn("rank", F.row_number().over(order))
-    return ranked.where(F.col("rank") <= contract.TOP_N)
 
 
-def counts(totals: DataFrame) -> DataFrame:
-    """Each shard's counters as of its last save in the batch."""
-    return totals.where(F.col("kind") == "count").select("shard", "name", "value")
+def _struct(schema: dict[str, Any]) -> str:
+    fields = ", ".join(f"'{f['name']}', {f['name']}" for f in schema["fields"])
+    return f"named_struct({fields})"
 
 
-def dead_letters(batch: DataFrame, job: str, topic: str) -> DataFrame:
-    """The batch's dead letters as Kafka messages (``topic``, ``key``, ``value``,
-    ``headers``): the original bytes and headers plus Kafka Connect's error headers."""
-    rows = batch.where(F.col("kind") == "dead_letter").select(
-        F.col("dl_key").alias("key"),
-        F.col("dl_value").alias("value"),
-        F.col("dl_topic").alias("topic"),
-        F.col("dl_partition").alias("partition"),
-        F.col("offset"),
-        F.from_json("dl_headers", HEADERS_TYPE).alias("headers"),
-        F.col("dl_reason").alias("reason"),
-        F.col("dl_stage").alias("stage"),
+def _dead_letters(job: str) -> str:
+    """The batch's dead letters: the original bytes and headers plus Kafka Connect's error
+    headers (:func:`pipeway.jobs.dead_letters.dead_letter_headers_sql`)."""
+    return (
+        f"SELECT :dlq_topic AS topic, key, value, {dead_letter_headers_sql(job)} AS headers"
+        f" FROM (SELECT dl_key AS key, dl_value AS value, dl_topic AS topic,"
+        f" dl_partition AS `partition`, `offset`, dl_reason AS reason, dl_stage AS stage,"
+        f" from_json(dl_headers, '{HEADERS_TYPE}') AS headers"
+        f" FROM {{batch}} WHERE kind = 'dead_letter')"
     )
-    messages = dead_letter_messages(rows, job, observe=False)
-    return messages.select(F.lit(topic).alias("topic"), "key", "value", "headers")
 
 
 class OutputWriter:
@@ -120,18 +163,14 @@ class OutputWriter:
     ) -> None:
         self.config = config
         self.kafka = kafka
-        self.registry = registry
-        self.job = job
+        self.query = OutputQuery.build(config, registry, job)
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         # every output below reads the batch: run the stateful operator once, into the cache
         batch = batch.persist()
         try:
             batch.count()
-            topics = {kind: self.config.topic(name) for kind, name in ENCODED_KINDS.items()}
-            aggregates = [self._encoded(frame, name) for name, frame in self.frames(batch).items()]
-            dead = dead_letters(batch, self.job, dead_letter_topic(self.job))
-            messages = reduce(DataFrame.unionByName, [encoded(batch, topics), *aggregates, dead])
+            messages = self.query.messages(batch)
             # one task per core rather than per output and partition (8 times partitions
             # tasks): each task pays a start and a producer flush, most of a small batch
             messages = messages.coalesce(batch.sparkSession.sparkContext.defaultParallelism)
@@ -140,35 +179,3 @@ class OutputWriter:
             messages.write.format("kafka").options(**options).save()
         finally:
             batch.unpersist()
-
-    @staticmethod
-    def frames(batch: DataFrame) -> dict[str, DataFrame]:
-        """The outputs Spark computes and encodes (sessions and views come encoded)."""
-        totals = aggregated(batch)
-        return {
-            contract.PROGRAM_MINUTE: summed(
-                totals,
-                "program_cell",
-                ["channel_id", "program_id", "age_band", "gender", "city_id"],
-            ),
-            contract.AD_MINUTE: summed(
-                totals, "ad_cell", ["ad_id", "age_band", "gender", "city_id"]
-            ),
-            contract.TOP_PROGRAMS: top_programs(totals),
-            COUNTS: counts(totals),
-        }
-
-    def _encoded(self, frame: DataFrame, name: str) -> DataFrame:
-        topic = self.config.topic(name)
-        value_id, key_id = register(self.registry, topic, name)  # cached by the client
-        value_schema = value_schema_of(name)
-        value_text = json.dumps(value_schema)
-        key_text = json.dumps(key_schema(value_schema, ROW_KEYS[name]))
-        value = F.struct(*[F.col(f["name"]) for f in value_schema["fields"]])
-        key = F.struct(*[F.col(f) for f in ROW_KEYS[name]])
-        return frame.select(
-            F.lit(topic).alias("topic"),
-            F.concat(F.lit(encode_header(key_id)), to_avro(key, key_text)).alias("key"),
-            F.concat(F.lit(encode_header(value_id)), to_avro(value, value_text)).alias("value"),
-            F.lit(None).cast(HEADERS_TYPE).alias("headers"),
-        )
