@@ -33,15 +33,27 @@ from pipeway.jobs.settings import KafkaSettings
 from pipeway.serde import RegistryClient
 from pipeway.serde.wire_format import encode_header
 
-AGGREGATED_KINDS = ("program_cell", "program_total", "ad_cell", "count")
-"""Row kinds summed over the shards here."""
+BATCH_VIEW = "tv_analytics_batch"
+"""The temporary view the statement reads the batch from, in the query's own session (a
+streaming query runs its batches in a clone of the session). Not the ``spark.sql(..., batch=df)``
+formatter: it drops its view afterwards, and dropping a view uncaches its plan, which is the
+persisted batch: every output would then recompute the micro-batch, stateful operator
+included."""
+
+AGGREGATED_KINDS: dict[str, str] = {
+    "program_cell": contract.PROGRAM_MINUTE,
+    "ad_cell": contract.AD_MINUTE,
+    "program_total": contract.TOP_PROGRAMS,
+    "count": COUNTS,
+}
+"""Row kinds summed over the shards here, and the output each becomes."""
 
 GROUP_COLUMNS = ("shard", "name", "window_start", "channel_id", "program_id", "ad_id",
                  "age_band", "gender", "city_id")  # fmt: skip
 """One grouping for every aggregated kind: a kind leaves the others' columns null (``shard``
 only groups counters: cells of all shards add up)."""
 
-TOTALS = f"""totals AS (
+RANKED = f"""totals AS (
   SELECT kind, {", ".join(GROUP_COLUMNS)},
          first(title, true) AS title, sum(viewers) AS viewers, sum(view_ms) AS view_ms,
          max_by(value, version) AS value,
@@ -49,29 +61,21 @@ TOTALS = f"""totals AS (
          CAST(sum(view_ms) AS DOUBLE) / 1000D AS seconds
   FROM (SELECT kind, IF(kind = 'count', shard, NULL) AS shard,
                {", ".join(GROUP_COLUMNS[1:])}, title, viewers, view_ms, value, version
-        FROM {{batch}} WHERE kind IN ({", ".join(f"'{k}'" for k in AGGREGATED_KINDS)}))
+        FROM {BATCH_VIEW} WHERE kind IN ({", ".join(f"'{k}'" for k in AGGREGATED_KINDS)})
+        DISTRIBUTE BY kind, window_start)
   GROUP BY kind, {", ".join(GROUP_COLUMNS)}
+),
+ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY kind, window_start
+                               ORDER BY viewers DESC, view_ms DESC, channel_id, program_id)
+            AS rank
+  FROM totals
 )"""
-"""The shards' partial cells and program totals summed per window and group, and each
-shard's counters as of its last save in the batch, in one shuffle (a shuffle per output was
-a Spark stage each, most of a small batch's time)."""
-
-TOP = f"""top AS (
-  SELECT * FROM (
-    SELECT *, row_number() OVER (PARTITION BY window_start
-                                 ORDER BY viewers DESC, view_ms DESC, channel_id, program_id)
-              AS rank
-    FROM totals WHERE kind = 'program_total')
-  WHERE rank <= {contract.TOP_N}
-)"""
-
-SOURCES = {
-    contract.PROGRAM_MINUTE: "totals WHERE kind = 'program_cell'",
-    contract.AD_MINUTE: "totals WHERE kind = 'ad_cell'",
-    contract.TOP_PROGRAMS: "top",
-    COUNTS: "totals WHERE kind = 'count'",
-}
-"""Where each output Spark encodes reads its rows (sessions and views come encoded)."""
+"""The shards' partial cells and program totals summed per window and group, each shard's
+counters as of its last save in the batch, and program totals ranked per window: one shuffle
+in all. The rows are distributed by (kind, window) before the sum, which also places them for
+the ranking; a shuffle per output (or a second one for the ranking) was a Spark stage each,
+most of a small batch's time."""
 
 NO_HEADERS = f"CAST(NULL AS {HEADERS_TYPE})"
 
@@ -79,7 +83,8 @@ NO_HEADERS = f"CAST(NULL AS {HEADERS_TYPE})"
 @dataclass(frozen=True)
 class OutputQuery:
     """The batch's Kafka messages (``topic``, ``key``, ``value``, ``headers``) as one SQL
-    statement over ``{batch}``, with every schema, topic and header as a named parameter."""
+    statement over :data:`BATCH_VIEW`, with every schema, topic and header as a named
+    parameter."""
 
     text: str
     args: dict[str, Any]
@@ -88,16 +93,20 @@ class OutputQuery:
     def build(cls, config: TvJobConfig, registry: RegistryClient, job: str) -> OutputQuery:
         """Register the outputs' schemas for ``config``'s topics and write the statement."""
         args: dict[str, Any] = {"dlq_topic": dead_letter_topic(job)}
-        selects = [_encoded_rows(config, args)]
-        for n, (name, source) in enumerate(SOURCES.items()):
-            selects.append(_avro_rows(f"o{n}", name, config.topic(name), source, registry, args))
-        selects.append(_dead_letters(job))
+        selects = [
+            _encoded_rows(config, args),
+            _aggregated_rows(config, registry, args),
+            _dead_letters(job),
+        ]
         union = "\nUNION ALL\n".join(selects)
-        return cls(f"WITH {TOTALS},\n{TOP}\n{union}", args)
+        return cls(f"WITH {RANKED}\n{union}", args)
 
     def messages(self, batch: DataFrame) -> DataFrame:
-        """The messages of ``batch`` (the operator's rows)."""
-        return batch.sparkSession.sql(self.text, args=self.args, batch=batch)
+        """The messages of ``batch`` (the operator's rows, persisted: the statement reads it
+        several times). Its view stays until the next batch replaces it; dropping it would
+        unpersist the batch too."""
+        batch.createOrReplaceTempView(BATCH_VIEW)
+        return batch.sparkSession.sql(self.text, args=self.args)
 
 
 def _encoded_rows(config: TvJobConfig, args: dict[str, Any]) -> str:
@@ -111,31 +120,40 @@ def _encoded_rows(config: TvJobConfig, args: dict[str, Any]) -> str:
     return (
         f"SELECT CASE kind {' '.join(cases)} END AS topic, avro_key AS key,"
         f" avro_value AS value, {NO_HEADERS} AS headers"
-        f" FROM {{batch}} WHERE kind IN ({kinds})"
+        f" FROM {BATCH_VIEW} WHERE kind IN ({kinds})"
     )
 
 
-def _avro_rows(
-    param: str, name: str, topic: str, source: str, registry: RegistryClient, args: dict[str, Any]
-) -> str:
-    """Output ``name``'s rows of ``source`` as Confluent Avro key and value (``param``
-    prefixes its parameters)."""
-    value_id, key_id = register(registry, topic, name)
-    value = value_schema_of(name)
-    key = key_schema(value, ROW_KEYS[name])
-    args.update({
-        f"{param}_topic": topic,
-        f"{param}_key_header": encode_header(key_id),
-        f"{param}_key_schema": json.dumps(key),
-        f"{param}_value_header": encode_header(value_id),
-        f"{param}_value_schema": json.dumps(value),
-    })  # fmt: skip
+def _aggregated_rows(config: TvJobConfig, registry: RegistryClient, args: dict[str, Any]) -> str:
+    """The summed rows as Confluent Avro messages of their kind's output, in one projection
+    (a branch per output would each read, and shuffle, the cells again); top programs are
+    the program totals ranked up to :data:`~pipeway.demo.tv.contract.TOP_N`."""
+    topics, keys, values = [], [], []
+    for kind, name in AGGREGATED_KINDS.items():
+        value_id, key_id = register(registry, config.topic(name), name)
+        value = value_schema_of(name)
+        key = key_schema(value, ROW_KEYS[name])
+        args.update({
+            f"{kind}_topic": config.topic(name),
+            f"{kind}_key_header": encode_header(key_id),
+            f"{kind}_key_schema": json.dumps(key),
+            f"{kind}_value_header": encode_header(value_id),
+            f"{kind}_value_schema": json.dumps(value),
+        })  # fmt: skip
+        topics.append(f"WHEN '{kind}' THEN :{kind}_topic")
+        keys.append(f"WHEN '{kind}' THEN {_avro(kind, 'key', key)}")
+        values.append(f"WHEN '{kind}' THEN {_avro(kind, 'value', value)}")
     return (
-        f"SELECT :{param}_topic AS topic,"
-        f" concat(:{param}_key_header, to_avro({_struct(key)}, :{param}_key_schema)) AS key,"
-        f" concat(:{param}_value_header, to_avro({_struct(value)}, :{param}_value_schema))"
-        f" AS value, {NO_HEADERS} AS headers FROM {source}"
+        f"SELECT CASE kind {' '.join(topics)} END AS topic,"
+        f" CASE kind {' '.join(keys)} END AS key,"
+        f" CASE kind {' '.join(values)} END AS value, {NO_HEADERS} AS headers"
+        f" FROM ranked WHERE kind <> 'program_total' OR rank <= {contract.TOP_N}"
     )
+
+
+def _avro(kind: str, part: str, schema: dict[str, Any]) -> str:
+    """Confluent Avro of ``schema``'s fields (the header and schema are parameters)."""
+    return f"concat(:{kind}_{part}_header, to_avro({_struct(schema)}, :{kind}_{part}_schema))"
 
 
 def _struct(schema: dict[str, Any]) -> str:
@@ -151,7 +169,7 @@ def _dead_letters(job: str) -> str:
         f" FROM (SELECT dl_key AS key, dl_value AS value, dl_topic AS topic,"
         f" dl_partition AS `partition`, `offset`, dl_reason AS reason, dl_stage AS stage,"
         f" from_json(dl_headers, '{HEADERS_TYPE}') AS headers"
-        f" FROM {{batch}} WHERE kind = 'dead_letter')"
+        f" FROM {BATCH_VIEW} WHERE kind = 'dead_letter')"
     )
 
 
