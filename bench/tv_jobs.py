@@ -21,6 +21,9 @@ timestamp of the first ``tv.program_minute`` row of its (window, channel) - its 
 time; it includes the watermark delay (120 s) and the rest of its window, since the contract
 emits a window only once final. Processing latency = that row's timestamp - the moment the
 window became final (the produce time of event time window_end + 120 s).
+``--latency-speed S`` runs event time S times as fast as the wall clock at the same rate of
+actions: a window becomes final every 60/S s, so a run measures S times as many windows
+(processing latency is wall time either way; the produce-to-row latency then shrinks by S).
 
 Sustained rate (``--sustain-rates R1,R2``): the job runs continuously while switch actions
 arrive at each rate (event time = wall clock) past the watermark delay (until then it only
@@ -207,11 +210,11 @@ def produce_reference(kafka: KafkaSettings, prefix: str, users: int) -> list[tup
 
 
 class SteadyActions:
-    """Switch actions at a fixed rate whose event time follows the wall clock, so the
-    watermark (max ts - 120 s) advances in real time."""
+    """Switch actions at a fixed rate whose event time follows the wall clock, ``speed``
+    times as fast, so the watermark (max ts - 120 s) advances in real time (or faster)."""
 
     def __init__(self, kafka: KafkaSettings, topic: str, devices: list[tuple[int, str]],
-                 day_start_ms: int) -> None:  # fmt: skip
+                 day_start_ms: int, speed: float = 1.0) -> None:  # fmt: skip
         registry = SchemaRegistryClient({"url": kafka.registry_url})
         self.topic = topic
         self.devices = devices
@@ -223,15 +226,16 @@ class SteadyActions:
                                   "batch.size": 262144})  # fmt: skip
         self.origin_wall_ms = time.time_ns() // 1_000_000
         self.origin_ts = day_start_ms + LATENCY_START_MS
+        self.speed = speed
         self.sent: list[tuple[int, int, int]] = []
         """(produce wall ms, event ts, channel_id) of every action"""
         self._rng = random.Random(7)
 
     def event_time(self, wall_ms: int) -> int:
-        return self.origin_ts + wall_ms - self.origin_wall_ms
+        return self.origin_ts + round((wall_ms - self.origin_wall_ms) * self.speed)
 
     def wall_time(self, ts: int) -> int:
-        return self.origin_wall_ms + ts - self.origin_ts
+        return self.origin_wall_ms + round((ts - self.origin_ts) / self.speed)
 
     def run(self, rate: float, seconds: float) -> None:
         """Produce ``rate`` actions/s for ``seconds`` (paced in 10 ms ticks)."""
@@ -343,18 +347,20 @@ def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str
 
 
 def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
-                trigger: str) -> dict[str, Any]:  # fmt: skip
-    """The job running continuously (``trigger``) while actions arrive at ``rate``/s.
+                trigger: str, speed: float = 1.0) -> dict[str, Any]:  # fmt: skip
+    """The job running continuously (``trigger``) while actions arrive at ``rate``/s, their
+    event time running ``speed`` times as fast as the wall clock (more windows become final
+    in a run; the rate of actions, which makes the load, is the same).
 
     Actions of the first ``seconds`` are measured; production then continues at the same
-    rate for watermark delay + window + 30 s, so their windows become final."""
+    rate for watermark delay + window (in event time) + 30 s, so their windows become final."""
     live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger, partitions=2)
     config, devices, day_start_ms = live.config, live.devices, live.day_start_ms
     load_before = os.getloadavg()
-    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day_start_ms)
+    actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day_start_ms, speed)
     actions.run(rate, seconds)
     measured = len(actions.sent)
-    drain = (contract.WATERMARK_DELAY_MS + contract.WINDOW_MS) / 1000 + 30
+    drain = (contract.WATERMARK_DELAY_MS + contract.WINDOW_MS) / 1000 / speed + 30
     actions.run(rate, drain)
     time.sleep(10)
     load_after = os.getloadavg()
@@ -377,7 +383,9 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     windows = sorted({(ts - ts % contract.WINDOW_MS) for _, ts, _ in actions.sent[:measured]})
     timeline = [_window_timeline(w, actions, appeared, progress) for w in windows]
     return {
-        "rate": rate, "seconds": seconds, "trigger": trigger, "measured_actions": measured,
+        "rate": rate, "seconds": seconds, "trigger": trigger, "speed": speed,
+        "measured_actions": measured,
+        "processing_by_window_s": [w["row_after_final_s"] for w in timeline],
         "missing": missing, "load_before": load_before, "load_after": load_after,
         "total_ms": {"p50": percentile(total, 50), "p99": percentile(total, 99)},
         "processing_ms": {"p50": percentile(processing, 50), "p99": percentile(processing, 99)},
@@ -489,6 +497,12 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=60.0)
     parser.add_argument("--trigger", default="1 second", help="latency run's trigger interval")
     parser.add_argument(
+        "--latency-speed",
+        type=float,
+        default=1.0,
+        help="event time per wall-clock time in the latency run (4: a window is final every 15 s)",
+    )
+    parser.add_argument(
         "--sustain-rates",
         default="",
         help="comma-separated actions/s of steady-rate throughput runs (empty: none)",
@@ -509,8 +523,10 @@ def main() -> None:
             print("sustain", json.dumps(sustained, indent=2))
             save(f"tv_jobs_sustain_{int(rate)}", sustained)
         if args.latency_rate > 0:
-            latency = latency_run(kafka, Path(tmp) / "latency", args.users, args.latency_rate,
-                                  args.latency_seconds, args.trigger)  # fmt: skip
+            latency = latency_run(
+                kafka, Path(tmp) / "latency", args.users, args.latency_rate,
+                args.latency_seconds, args.trigger, args.latency_speed,
+            )  # fmt: skip
             print("latency", json.dumps(latency, indent=2))
             save("tv_jobs_latency", {"users": args.users, **latency})
         if args.rounds == 0:
