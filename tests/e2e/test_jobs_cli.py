@@ -73,5 +73,7 @@ def test_errors_are_one_clear_line(cli: Run, tmp_path: Path) -> None:
     assert proc.returncode == 1 and "job nothing-here is not running" in proc.stderr
     proc = cli("jobs", "run", "x.sql", "--once", "--until-idle")
     assert proc.returncode == 2 and "--once and --until-idle" in proc.stderr
+    proc = cli("jobs", "run", "x.sql", "-o", "watermark_delay_ms")
+    assert proc.returncode == 2 and "'watermark_delay_ms' is not key=value" in proc.stderr
     listed = json.loads(cli("jobs", "list", "--json").stdout)
     assert listed["jobs"] == []

@@ -33,6 +33,17 @@ def _kafka_settings(
     )
 
 
+def _options(pairs: list[str]) -> dict[str, str]:
+    """``key=value`` pairs of ``--option`` as a dict (a later key wins)."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{pair!r} is not key=value", param_hint="--option")
+        options[key.strip()] = value
+    return options
+
+
 @app.command()
 def run(
     job: JobArg,
@@ -53,6 +64,15 @@ def run(
     no_progress: Annotated[
         bool, typer.Option("--no-progress", help="Do not publish to pipeway-jobs-progress.")
     ] = False,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            "-o",
+            help="A setting of the job itself, key=value (repeatable), e.g. "
+            "-o watermark_delay_ms=30000 for tv-analytics.",
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -63,6 +83,7 @@ def run(
 
     if once and until_idle:
         raise typer.BadParameter("choose one of --once and --until-idle")
+    options = _options(option or [])
     mode = RunMode.ONCE if once else RunMode.UNTIL_IDLE if until_idle else RunMode.CONTINUOUS
     with user_errors():
         spec = load_job(job, name)
@@ -73,6 +94,7 @@ def run(
             trigger_interval=trigger,
             data_dir=data_dir,
             progress_topic=None if no_progress else "pipeway-jobs-progress",
+            options=options,
         )
         if not as_json:
             console.print(f"job [bold]{spec.name}[/] ({spec.kind}: {spec.source}) mode={mode}")

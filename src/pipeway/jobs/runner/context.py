@@ -39,6 +39,9 @@ class JobContext:
     job_dir: Path
     mode: RunMode = RunMode.CONTINUOUS
     interval: str = "1 second"
+    options: dict[str, str] = field(default_factory=dict)
+    """The job's own settings from ``pipeway jobs run --option key=value``; a job validates
+    the ones it knows (and refuses others) itself."""
     queries: list[StreamingQuery] = field(default_factory=list)
     _registry: RegistryClient | None = None
 

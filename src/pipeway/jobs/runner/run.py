@@ -56,6 +56,10 @@ class JobRunSettings(BaseModel):
     progress_topic: str | None = Field(PROGRESS_TOPIC, description="None: do not publish")
     stop_timeout_s: float = Field(60.0, gt=0, description="Wait for a running batch on stop")
     max_passes: int = Field(1000, ge=1, description="until-idle: give up after this many passes")
+    options: dict[str, str] = Field(
+        default_factory=dict,
+        description="the job's own settings (``--option key=value``), as ``ctx.options``",
+    )
 
 
 @dataclass
@@ -168,6 +172,7 @@ class JobRunner:
             job_dir=state.job_dir(self.spec.name, settings.data_dir),
             mode=settings.mode,
             interval=parse_interval(settings.trigger_interval),
+            options=dict(settings.options),
         )
 
     def _drive(self, result: RunResult, record: state.JobRecord) -> None:

@@ -38,12 +38,17 @@ class TvPipeline:
     kafka: KafkaSettings
     data_dir: Path
     shards: int = 3
+    watermark_delay_ms: int = contract.WATERMARK_DELAY_MS
     prefix: str = field(default_factory=lambda: unique_name("tv") + ".")
     job: str = field(default_factory=lambda: unique_name("tv-analytics"))
     progress_topic: str = field(default_factory=lambda: unique_name("tv-progress"))
 
     def __post_init__(self) -> None:
-        self.config = TvJobConfig(topic_prefix=self.prefix, shards=self.shards)
+        self.config = TvJobConfig(
+            topic_prefix=self.prefix,
+            shards=self.shards,
+            watermark_delay_ms=self.watermark_delay_ms,
+        )
         self.registry = SchemaRegistryClient({"url": self.kafka.registry_url})
         self._serializers: dict[str, AvroSerializer] = {}
         names = [*self.config.inputs.values(), *self.config.outputs.values()]

@@ -10,6 +10,7 @@ in one Kafka write. Run it with ``pipeway jobs run tv-analytics --until-idle``.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
@@ -21,6 +22,7 @@ from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, TvAnalyticsProcessor
 from pipeway.demo.tv.jobs.topics import TvJobConfig
 from pipeway.demo.tv.jobs.validation import validated
 from pipeway.jobs.dead_letters import METRICS_NAME
+from pipeway.jobs.exceptions import JobsConfigError
 from pipeway.jobs.runner.context import JobContext
 
 __all__ = ["JOB_NAME", "TvJobConfig", "build", "build_analytics"]
@@ -31,8 +33,21 @@ STATE_STORE = "spark.sql.streaming.stateStore.providerClass"
 
 
 def build(ctx: JobContext) -> None:
-    """The registered job: the contract's topic names, default shards."""
-    build_analytics(ctx, TvJobConfig())
+    """The registered job: the contract's topic names and defaults, overridden by the run's
+    options (``pipeway jobs run tv-analytics -o shards=8 -o watermark_delay_ms=30000``).
+
+    Raises:
+        JobsConfigError: an option :class:`TvJobConfig` does not have, or a bad value.
+    """
+    try:
+        config = TvJobConfig.model_validate(ctx.options)
+    except ValidationError as e:
+        raise JobsConfigError(f"{JOB_NAME} options: {_errors(e)}") from e
+    build_analytics(ctx, config)
+
+
+def _errors(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
 
 
 def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
@@ -41,7 +56,7 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
     ctx.spark.conf.set(STATE_STORE, ROCKSDB)
     decoded = {name: validated(name, ctx.decoded(topic)) for name, topic in config.inputs.items()}
     keys = shard_keys(ctx.spark, config.shards)
-    stream = events(decoded, keys).observe(
+    stream = events(decoded, keys, config.watermark_delay_ms).observe(
         METRICS_NAME, F.count(F.when(F.col("kind") == DEAD, 1)).alias("count")
     )
     encoders = RowEncoders.registered(config, ctx.registry)
@@ -49,7 +64,7 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
         packed(stream, keys)
         .groupBy("shard")
         .transformWithStateInPandas(
-            statefulProcessor=TvAnalyticsProcessor(encoders),
+            statefulProcessor=TvAnalyticsProcessor(encoders, config.watermark_delay_ms),
             outputStructType=OUTPUT_SCHEMA,
             outputMode="Append",
             timeMode="EventTime",

@@ -87,12 +87,17 @@ def shard_keys(spark: SparkSession, shards: int) -> list[int]:
     return [first[p] for p in range(shards)]
 
 
-def events(decoded: dict[str, DecodedTopic], keys: list[int]) -> DataFrame:
+def events(
+    decoded: dict[str, DecodedTopic],
+    keys: list[int],
+    delay_ms: int = contract.WATERMARK_DELAY_MS,
+) -> DataFrame:
     """The union of the six decoded inputs as events, with the watermark declared.
 
     Args:
         decoded: contract topic name -> the decoded topic (good rows and dead letters).
         keys: the grouping-key value of each shard (:func:`shard_keys`).
+        delay_ms: the watermark delay (the latest action time minus this).
     """
     every = F.array(*[F.lit(k).cast("int") for k in keys])
     frames = {name: d.observed() for name, d in decoded.items()}
@@ -110,7 +115,7 @@ def events(decoded: dict[str, DecodedTopic], keys: list[int]) -> DataFrame:
     shifted = F.when(
         F.col("kind") == "action", F.timestamp_millis(F.col("ts") + WATERMARK_SHIFT_MS)
     )
-    delay = f"{contract.WATERMARK_DELAY_MS + WATERMARK_SHIFT_MS} milliseconds"
+    delay = f"{delay_ms + WATERMARK_SHIFT_MS} milliseconds"
     declared = union.withColumn(WATERMARK_COLUMN, shifted).withWatermark(WATERMARK_COLUMN, delay)
     # the watermark stays with the plan; the operator does not need the timestamp column
     # (converting it to pandas cost more than any other input column)

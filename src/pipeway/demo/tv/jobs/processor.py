@@ -46,8 +46,9 @@ class TvAnalyticsProcessor(StatefulProcessor):
     """Keyed by ``shard``; all computation is in :class:`ShardState`, session and view rows
     leave Avro-encoded by ``encoders``."""
 
-    def __init__(self, encoders: RowEncoders) -> None:
+    def __init__(self, encoders: RowEncoders, delay_ms: int = contract.WATERMARK_DELAY_MS) -> None:
         self.encoders = encoders
+        self.delay_ms = delay_ms
 
     def init(self, handle: StatefulProcessorHandle) -> None:
         # A reused PySpark worker runs a full gc.collect() after every task, which walked
@@ -68,7 +69,7 @@ class TvAnalyticsProcessor(StatefulProcessor):
         latest = watermark  # the watermark after this batch (Spark's in the next one)
         for packed in rows:
             flags, blobs = packed["actions"].tolist(), packed["events"].tolist()
-            latest = max(latest, _next_watermark(packed["max_ts"]))
+            latest = max(latest, _next_watermark(packed["max_ts"], self.delay_ms))
             for actions, blob in zip(flags, blobs, strict=True):
                 if blob is None:
                     continue
@@ -129,10 +130,10 @@ def output_frame(
     return frame([*records, *step.cells, shard.count_table(), *extra], shard_id)
 
 
-def _next_watermark(max_ts: pd.Series) -> int:
+def _next_watermark(max_ts: pd.Series, delay_ms: int) -> int:
     """The watermark the actions of packed rows set (Spark's rule: latest time minus the delay)."""
     latest = max_ts.max()
-    return NO_WATERMARK if pd.isna(latest) else int(latest) - contract.WATERMARK_DELAY_MS
+    return NO_WATERMARK if pd.isna(latest) else int(latest) - delay_ms
 
 
 def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:

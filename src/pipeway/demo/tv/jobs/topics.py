@@ -1,4 +1,5 @@
-"""The job's configuration: which topics it reads and writes, and how many shards it keeps."""
+"""The job's configuration: which topics it reads and writes, how many shards it keeps and how
+late an action may be."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ class TvJobConfig(BaseModel):
     )
     shards: int = Field(
         4, ge=1, description="user shards (state keys); fixed once a checkpoint exists"
+    )
+    watermark_delay_ms: int = Field(
+        contract.WATERMARK_DELAY_MS,
+        gt=0,
+        description="how far behind the latest action one may arrive and still count (ms); "
+        "a window is final, and emitted, this long after it ends. May change between runs: "
+        "the watermark never moves back",
     )
 
     def topic(self, name: str) -> str:
