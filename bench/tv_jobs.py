@@ -24,6 +24,7 @@ window became final (the produce time of event time window_end + 120 s).
 ``--latency-speed S`` runs event time S times as fast as the wall clock at the same rate of
 actions: a window becomes final every 60/S s, so a run measures S times as many windows
 (processing latency is wall time either way; the produce-to-row latency then shrinks by S).
+``--watermark-delay-ms D`` runs the job with that delay (windows final D after they end).
 
 Sustained rate (``--sustain-rates R1,R2``): the job runs continuously while switch actions
 arrive at each rate (event time = wall clock) past the watermark delay (until then it only
@@ -317,10 +318,11 @@ class LiveJob:
 
 
 def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str, name: str,
-                   trigger: str, partitions: int = 1) -> LiveJob:  # fmt: skip
+                   trigger: str, partitions: int = 1,
+                   delay_ms: int = contract.WATERMARK_DELAY_MS) -> LiveJob:  # fmt: skip
     """Topics under ``prefix`` (``partitions`` for the actions), the reference data, and the
     job started with ``trigger``, past its first batches."""
-    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS)
+    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS, watermark_delay_ms=delay_ms)
     create_topic(kafka.bootstrap_servers, config.topic(contract.ACTIONS), partitions)
     devices = produce_reference(kafka, prefix, users)
     for topic in config.outputs.values():
@@ -347,20 +349,22 @@ def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str
 
 
 def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
-                trigger: str, speed: float = 1.0) -> dict[str, Any]:  # fmt: skip
+                trigger: str, speed: float = 1.0,
+                delay_ms: int = contract.WATERMARK_DELAY_MS) -> dict[str, Any]:  # fmt: skip
     """The job running continuously (``trigger``) while actions arrive at ``rate``/s, their
     event time running ``speed`` times as fast as the wall clock (more windows become final
     in a run; the rate of actions, which makes the load, is the same).
 
     Actions of the first ``seconds`` are measured; production then continues at the same
     rate for watermark delay + window (in event time) + 30 s, so their windows become final."""
-    live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger, partitions=2)
+    live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger, partitions=2,
+                          delay_ms=delay_ms)  # fmt: skip
     config, devices, day_start_ms = live.config, live.devices, live.day_start_ms
     load_before = os.getloadavg()
     actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day_start_ms, speed)
     actions.run(rate, seconds)
     measured = len(actions.sent)
-    drain = (contract.WATERMARK_DELAY_MS + contract.WINDOW_MS) / 1000 / speed + 30
+    drain = (delay_ms + contract.WINDOW_MS) / 1000 / speed + 30
     actions.run(rate, drain)
     time.sleep(10)
     load_after = os.getloadavg()
@@ -376,14 +380,15 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
             missing += 1
             continue
         total.append(seen - wall)
-        final_at = actions.wall_time(window + contract.WINDOW_MS + contract.WATERMARK_DELAY_MS)
+        final_at = actions.wall_time(window + contract.WINDOW_MS + delay_ms)
         processing.append(seen - final_at)
     progress = live.query.recentProgress
     durations = [p["durationMs"].get("triggerExecution", 0) for p in progress]
     windows = sorted({(ts - ts % contract.WINDOW_MS) for _, ts, _ in actions.sent[:measured]})
-    timeline = [_window_timeline(w, actions, appeared, progress) for w in windows]
+    timeline = [_window_timeline(w, actions, appeared, progress, delay_ms) for w in windows]
     return {
         "rate": rate, "seconds": seconds, "trigger": trigger, "speed": speed,
+        "watermark_delay_ms": delay_ms,
         "measured_actions": measured,
         "processing_by_window_s": [w["row_after_final_s"] for w in timeline],
         "missing": missing, "load_before": load_before, "load_after": load_after,
@@ -395,10 +400,10 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
 
 
 def _window_timeline(window: int, actions: SteadyActions, appeared: dict[tuple[int, int], int],
-                     progress: list[Any]) -> dict[str, Any]:  # fmt: skip
+                     progress: list[Any], delay_ms: int) -> dict[str, Any]:  # fmt: skip
     """When ``window`` became final, when its first row appeared, and the batches between
     (start relative to final, duration, input rows): where a window's latency goes."""
-    final_at = actions.wall_time(window + contract.WINDOW_MS + contract.WATERMARK_DELAY_MS)
+    final_at = actions.wall_time(window + contract.WINDOW_MS + delay_ms)
     seen = min((t for (w, _), t in appeared.items() if w == window), default=None)
     batches = []
     for p in progress:
@@ -503,6 +508,12 @@ def main() -> None:
         help="event time per wall-clock time in the latency run (4: a window is final every 15 s)",
     )
     parser.add_argument(
+        "--watermark-delay-ms",
+        type=int,
+        default=contract.WATERMARK_DELAY_MS,
+        help="the job's watermark_delay_ms in the latency run",
+    )
+    parser.add_argument(
         "--sustain-rates",
         default="",
         help="comma-separated actions/s of steady-rate throughput runs (empty: none)",
@@ -525,7 +536,7 @@ def main() -> None:
         if args.latency_rate > 0:
             latency = latency_run(
                 kafka, Path(tmp) / "latency", args.users, args.latency_rate,
-                args.latency_seconds, args.trigger, args.latency_speed,
+                args.latency_seconds, args.trigger, args.latency_speed, args.watermark_delay_ms,
             )  # fmt: skip
             print("latency", json.dumps(latency, indent=2))
             save("tv_jobs_latency", {"users": args.users, **latency})
