@@ -7,6 +7,8 @@ else is terminal (dead letter queue or a failed task).
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class PipewayError(Exception):
     """Base class for every error pipeway raises on purpose."""
@@ -18,3 +20,8 @@ class TransientError(PipewayError):
 
 class ConfigError(PipewayError):
     """A configuration value is missing or invalid; the message names the key."""
+
+
+def validation_problems(exc: ValidationError) -> str:
+    """A pydantic error as one line a user can act on: ``field.path: message; ...``."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

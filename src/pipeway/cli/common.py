@@ -13,7 +13,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
-from pipeway.errors import PipewayError
+from pipeway.errors import PipewayError, validation_problems
 from pipeway.platform.paths import DATA_DIR_ENV, data_dir
 
 console = Console()
@@ -63,8 +63,7 @@ def user_errors() -> Iterator[None]:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
         raise typer.Exit(1) from None
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        err_console.print("[bold red]error:[/] invalid settings: " + "; ".join(lines))
+        err_console.print("[bold red]error:[/] invalid settings: " + validation_problems(exc))
         raise typer.Exit(2) from None
 
 

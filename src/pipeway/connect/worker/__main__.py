@@ -13,6 +13,7 @@ from pipeway.connect.runtime.contract import WorkerSettings
 from pipeway.connect.worker.exceptions import WorkerConfigError
 from pipeway.connect.worker.properties import read_properties
 from pipeway.connect.worker.server import serve
+from pipeway.errors import validation_problems
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FLAG_KEYS = {
@@ -36,8 +37,7 @@ def settings_from(config: Path | None = None, **flags: object) -> WorkerSettings
     try:
         return WorkerSettings.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise WorkerConfigError(f"invalid worker settings: {problems}") from exc
+        raise WorkerConfigError(f"invalid worker settings: {validation_problems(exc)}") from exc
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -21,6 +21,7 @@ from pipeway.demo.tv.jobs.packing import packed
 from pipeway.demo.tv.jobs.processor import OUTPUT_SCHEMA, TvAnalyticsProcessor
 from pipeway.demo.tv.jobs.topics import TvJobConfig
 from pipeway.demo.tv.jobs.validation import validated
+from pipeway.errors import validation_problems
 from pipeway.jobs.dead_letters import METRICS_NAME
 from pipeway.jobs.exceptions import JobsConfigError
 from pipeway.jobs.runner.context import JobContext
@@ -42,12 +43,8 @@ def build(ctx: JobContext) -> None:
     try:
         config = TvJobConfig.model_validate(ctx.options)
     except ValidationError as e:
-        raise JobsConfigError(f"{JOB_NAME} options: {_errors(e)}") from e
+        raise JobsConfigError(f"{JOB_NAME} options: {validation_problems(e)}") from e
     build_analytics(ctx, config)
-
-
-def _errors(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
 
 
 def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
