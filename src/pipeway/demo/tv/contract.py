@@ -25,6 +25,12 @@ PROGRAM_MINUTE: Final = "tv.program_minute"
 AD_MINUTE: Final = "tv.ad_minute"
 TOP_PROGRAMS: Final = "tv.top_programs"
 OUTPUT_TOPICS: Final = (SESSIONS, SHOW_VIEWS, AD_VIEWS, PROGRAM_MINUTE, AD_MINUTE, TOP_PROGRAMS)
+LIVE_SUFFIX: Final = "_live"
+LIVE_TOPICS: Final = {
+    topic: topic + LIVE_SUFFIX for topic in (PROGRAM_MINUTE, AD_MINUTE, TOP_PROGRAMS)
+}
+"""minute output -> its live topic: the same rows, updated every batch while the window is
+open (``final`` false, counted up to ``as_of``), then the final row (``final`` true)"""
 
 # action codes of tv.actions
 START: Final = 1

@@ -61,7 +61,11 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
         packed(stream, keys)
         .groupBy("shard")
         .transformWithStateInPandas(
-            statefulProcessor=TvAnalyticsProcessor(encoders, config.watermark_delay_ms),
+            statefulProcessor=TvAnalyticsProcessor(
+                encoders,
+                config.watermark_delay_ms,
+                config.live_disorder_ms if config.live else None,
+            ),
             outputStructType=OUTPUT_SCHEMA,
             outputMode="Append",
             timeMode="EventTime",

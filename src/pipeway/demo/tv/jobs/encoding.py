@@ -37,6 +37,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     contract.TOP_PROGRAMS: ("window_start", "rank"),
     COUNTS: ("shard", "name"),
 }  # fmt: skip
+ROW_KEYS.update({live: ROW_KEYS[final] for final, live in contract.LIVE_TOPICS.items()})
 """The Kafka key of each output: the contract's row key (docs/jobs/tv-analytics.md)."""
 
 COUNTS_SCHEMA: dict[str, Any] = {

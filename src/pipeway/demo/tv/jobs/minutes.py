@@ -9,6 +9,7 @@ sums the shards' partial cells (viewers and milliseconds) into the contract's ro
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -82,6 +83,13 @@ class MinuteSpans:
         self._rest = {k: v[first] for k, v in rest.items()}
         self._rest["ms"] = np.bincount(key, rest["ms"]).astype(np.int64)
         return pd.DataFrame({k: v[done] for k, v in parts.items()})
+
+    def fork(self) -> MinuteSpans:
+        """An independent copy (arrays are shared: no method changes one in place)."""
+        other = copy.copy(self)
+        other._ids, other.groups, other.titles = dict(self._ids), [*self.groups], [*self.titles]
+        other._parts, other._prefixes, other._rest = [*self._parts], {**self._prefixes}, {**self._rest}
+        return other
 
     def compact(self) -> None:
         """Forget groups no kept part uses, once they are most of the list (a long run

@@ -48,10 +48,10 @@ AGGREGATED_KINDS: dict[str, str] = {
 }
 """Row kinds summed over the shards here, and the output each becomes."""
 
-GROUP_COLUMNS = ("shard", "name", "window_start", "channel_id", "program_id", "ad_id",
+GROUP_COLUMNS = ("shard", "name", "window_start", "as_of", "channel_id", "program_id", "ad_id",
                  "age_band", "gender", "city_id")  # fmt: skip
 """One grouping for every aggregated kind: a kind leaves the others' columns null (``shard``
-only groups counters: cells of all shards add up)."""
+only groups counters: cells of all shards add up; ``as_of`` is set on live cells only)."""
 
 RANKED = f"""totals AS (
   SELECT kind, {", ".join(GROUP_COLUMNS)},
@@ -66,7 +66,7 @@ RANKED = f"""totals AS (
   GROUP BY kind, {", ".join(GROUP_COLUMNS)}
 ),
 ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY kind, window_start
+  SELECT *, row_number() OVER (PARTITION BY kind, window_start, as_of
                                ORDER BY viewers DESC, view_ms DESC, channel_id, program_id)
             AS rank
   FROM totals
@@ -127,28 +127,48 @@ def _encoded_rows(config: TvJobConfig, args: dict[str, Any]) -> str:
 def _aggregated_rows(config: TvJobConfig, registry: RegistryClient, args: dict[str, Any]) -> str:
     """The summed rows as Confluent Avro messages of their kind's output, in one projection
     (a branch per output would each read, and shuffle, the cells again); top programs are
-    the program totals ranked up to :data:`~pipeway.demo.tv.contract.TOP_N`."""
-    topics, keys, values = [], [], []
-    for kind, name in AGGREGATED_KINDS.items():
-        value_id, key_id = register(registry, config.topic(name), name)
-        value = value_schema_of(name)
-        key = key_schema(value, ROW_KEYS[name])
-        args.update({
-            f"{kind}_topic": config.topic(name),
-            f"{kind}_key_header": encode_header(key_id),
-            f"{kind}_key_schema": json.dumps(key),
-            f"{kind}_value_header": encode_header(value_id),
-            f"{kind}_value_schema": json.dumps(value),
-        })  # fmt: skip
-        topics.append(f"WHEN '{kind}' THEN :{kind}_topic")
-        keys.append(f"WHEN '{kind}' THEN {_avro(kind, 'key', key)}")
-        values.append(f"WHEN '{kind}' THEN {_avro(kind, 'value', value)}")
+    the program totals ranked up to :data:`~pipeway.demo.tv.contract.TOP_N`. With live
+    topics, final cells also go to their live topic (``final`` true) and live cells (those
+    with ``as_of``) only there."""
+    finals = {kind: _target(kind, name, config, registry, args)
+              for kind, name in AGGREGATED_KINDS.items()}  # fmt: skip
+    source = "ranked"
+    if not config.live:
+        topic, key, value = (_cases(finals, i) for i in range(3))
+    else:
+        lives = {kind: _target(f"{kind}_live", contract.LIVE_TOPICS[name], config, registry, args)
+                 for kind, name in AGGREGATED_KINDS.items() if name in contract.LIVE_TOPICS}  # fmt: skip
+        topic, key, value = (f"IF(live, {_cases(lives, i)}, {_cases(finals, i)})" for i in range(3))
+        source += (" LATERAL VIEW explode(CASE WHEN as_of IS NOT NULL THEN array(true)"
+                   " WHEN kind = 'count' THEN array(false) ELSE array(false, true) END) AS live")  # fmt: skip
     return (
-        f"SELECT CASE kind {' '.join(topics)} END AS topic,"
-        f" CASE kind {' '.join(keys)} END AS key,"
-        f" CASE kind {' '.join(values)} END AS value, {NO_HEADERS} AS headers"
-        f" FROM ranked WHERE kind <> 'program_total' OR rank <= {contract.TOP_N}"
+        f"SELECT {topic} AS topic, {key} AS key, {value} AS value, {NO_HEADERS} AS headers"
+        f" FROM {source} WHERE kind <> 'program_total' OR rank <= {contract.TOP_N}"
     )
+
+
+def _target(
+    name: str, topic: str, config: TvJobConfig, registry: RegistryClient, args: dict[str, Any]
+) -> tuple[str, str, str]:
+    """SQL of the topic, key and value of a row going to output ``topic`` (its schemas
+    registered, parameters named after ``name``)."""
+    value_id, key_id = register(registry, config.topic(topic), topic)
+    value = value_schema_of(topic)
+    key = key_schema(value, ROW_KEYS[topic])
+    args.update({
+        f"{name}_topic": config.topic(topic),
+        f"{name}_key_header": encode_header(key_id),
+        f"{name}_key_schema": json.dumps(key),
+        f"{name}_value_header": encode_header(value_id),
+        f"{name}_value_schema": json.dumps(value),
+    })  # fmt: skip
+    return f":{name}_topic", _avro(name, "key", key), _avro(name, "value", value)
+
+
+def _cases(targets: dict[str, tuple[str, str, str]], part: int) -> str:
+    """``CASE kind`` choosing part ``part`` (topic, key, value) of the row's target."""
+    whens = " ".join(f"WHEN '{kind}' THEN {target[part]}" for kind, target in targets.items())
+    return f"CASE kind {whens} END"
 
 
 def _avro(kind: str, part: str, schema: dict[str, Any]) -> str:
@@ -156,8 +176,13 @@ def _avro(kind: str, part: str, schema: dict[str, Any]) -> str:
     return f"concat(:{kind}_{part}_header, to_avro({_struct(schema)}, :{kind}_{part}_schema))"
 
 
+LIVE_FIELDS = {"as_of": "coalesce(as_of, window_end)", "final": "as_of IS NULL"}
+"""how the live topics' own fields are computed (final cells have no ``as_of``)"""
+
+
 def _struct(schema: dict[str, Any]) -> str:
-    fields = ", ".join(f"'{f['name']}', {f['name']}" for f in schema["fields"])
+    fields = ", ".join(f"'{f['name']}', {LIVE_FIELDS.get(f['name'], f['name'])}"
+                       for f in schema["fields"])  # fmt: skip
     return f"named_struct({fields})"
 
 

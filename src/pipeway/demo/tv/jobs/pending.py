@@ -111,5 +111,19 @@ class PendingIndex:
         return {k: np.concatenate([p[k] for p in taken]) for k in DTYPES}
 
 
+    def peek(self, store: PendingStore, since: int, until: int) -> Columns:
+        """Every action with ``since <= ts < until``, left in place (the live cells read
+        ahead of the watermark, :mod:`.live`)."""
+        taken = [empty()]
+        first, last = since // BUCKET_MS, (until - 1) // BUCKET_MS
+        for bucket in sorted(b for b in self.parts if first <= b <= last):
+            for part in self.parts[bucket]:
+                columns = store.get((bucket, part))
+                ts = columns["ts"]
+                inside = (ts >= since) & (ts < until)
+                taken.append({k: v[inside] for k, v in columns.items()})
+        return {k: np.concatenate([p[k] for p in taken]) for k in DTYPES}
+
+
 def empty() -> Columns:
     return {name: np.empty(0, dtype) for name, dtype in DTYPES.items()}

@@ -46,9 +46,16 @@ class TvAnalyticsProcessor(StatefulProcessor):
     """Keyed by ``shard``; all computation is in :class:`ShardState`, session and view rows
     leave Avro-encoded by ``encoders``."""
 
-    def __init__(self, encoders: RowEncoders, delay_ms: int = contract.WATERMARK_DELAY_MS) -> None:
+    def __init__(
+        self,
+        encoders: RowEncoders,
+        delay_ms: int = contract.WATERMARK_DELAY_MS,
+        live_disorder_ms: int | None = None,
+    ) -> None:
         self.encoders = encoders
         self.delay_ms = delay_ms
+        self.live_disorder_ms = live_disorder_ms
+        """live cells after every batch with actions (:mod:`.live`); None: none"""
 
     def init(self, handle: StatefulProcessorHandle) -> None:
         # A reused PySpark worker runs a full gc.collect() after every task, which walked
@@ -66,10 +73,10 @@ class TvAnalyticsProcessor(StatefulProcessor):
         watermark = timerValues.getCurrentWatermarkInMs()
         shard = self._load()
         dead_letters: list[pd.DataFrame] = []  # passed through to the output writer
-        latest = watermark  # the watermark after this batch (Spark's in the next one)
+        newest = NO_WATERMARK  # the latest action time of the batch (every shard sees it)
         for packed in rows:
             flags, blobs = packed["actions"].tolist(), packed["events"].tolist()
-            latest = max(latest, _next_watermark(packed["max_ts"], self.delay_ms))
+            newest = max(newest, _latest(packed["max_ts"]))
             for actions, blob in zip(flags, blobs, strict=True):
                 if blob is None:
                     continue
@@ -77,7 +84,13 @@ class TvAnalyticsProcessor(StatefulProcessor):
                     shard.apply_actions(action_columns(unpack(blob)), watermark, self.pending)
                 else:
                     self._apply_events(shard, unpack(blob).to_pandas(), watermark, dead_letters)
+        latest = max(watermark, newest - self.delay_ms)  # the watermark after this batch
         step = shard.step(latest, self.pending)
+        if self.live_disorder_ms is not None and newest != NO_WATERMARK:
+            # the latest action read so far counts (Spark's watermark is the previous
+            # batches' latest minus the delay)
+            as_of = max(newest, watermark + self.delay_ms) + 1
+            step.cells.extend(shard.live_cells(as_of, self.pending, self.live_disorder_ms))
         yield self._finish(int(key[0]), shard, step, latest, dead_letters)
 
     def _apply_events(
@@ -130,10 +143,10 @@ def output_frame(
     return frame([*records, *step.cells, shard.count_table(), *extra], shard_id)
 
 
-def _next_watermark(max_ts: pd.Series, delay_ms: int) -> int:
-    """The watermark the actions of packed rows set (Spark's rule: latest time minus the delay)."""
+def _latest(max_ts: pd.Series) -> int:
+    """The latest action time of packed rows (:data:`NO_WATERMARK` if none has actions)."""
     latest = max_ts.max()
-    return NO_WATERMARK if pd.isna(latest) else int(latest) - delay_ms
+    return NO_WATERMARK if pd.isna(latest) else int(latest)
 
 
 def dead_letter_rows(dead: pd.DataFrame) -> pd.DataFrame:

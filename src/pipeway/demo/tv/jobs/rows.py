@@ -31,6 +31,7 @@ OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("gender", "string"),
     ("city_id", "int"),
     ("window_start", "long"),
+    ("as_of", "long"),
     ("viewers", "long"),
     ("view_ms", "long"),
     ("offset", "long"),

@@ -54,6 +54,15 @@ class Sessions:
 _FIELDS = tuple(Sessions.__dataclass_fields__)
 
 
+@dataclass(frozen=True)
+class Head:
+    """Open sessions as columns: the device number, channel and start of each."""
+
+    device: np.ndarray
+    channel: np.ndarray
+    start: np.ndarray
+
+
 class SessionTracker:
     """Every device's number and open session, plus the contract's counters."""
 
@@ -128,63 +137,57 @@ class SessionTracker:
         """Replay ``due`` (every pending action with ``ts < watermark``) and time out
         sessions at ``watermark``; the sessions this closed."""
         self.pending -= len(due["ts"])
-        opened = np.flatnonzero(self._is_open[: self._size])
-        # each open session takes part as a first row of its device, before its actions
-        first = np.concatenate([np.ones(len(opened), bool), np.zeros(len(due["ts"]), bool)])
-        dev = np.concatenate([opened, due["device"].astype(np.int64)])
-        ts = np.concatenate([self._start[opened], due["ts"].astype(np.int64)])
-        act = np.concatenate([np.zeros(len(opened), np.int64), due["action"].astype(np.int64)])
-        chan = np.concatenate([self._channel[opened], due["channel"].astype(np.int64)])
-        order = np.lexsort((chan, act, ts, ~first, dev))
-        dev, ts, act, chan, first = dev[order], ts[order], act[order], chan[order], first[order]
-        closed, still_open = self._replay(watermark, dev, ts, act, first)
-        self._is_open[dev] = False
-        kept = dev[still_open]
-        self._is_open[kept] = True
-        self._channel[kept], self._start[kept] = chan[still_open], ts[still_open]
-        result = self._sessions(dev[closed.rows], chan[closed.rows], ts[closed.rows],
-                                closed.end, closed.reason)  # fmt: skip
+        closed, head, counts = self._replay(self.head(), due, watermark)
+        self.counts.update(counts)
+        self._is_open[: self._size] = False
+        self._is_open[head.device] = True
+        self._channel[head.device], self._start[head.device] = head.channel, head.start
         self._release(watermark)
-        return result
+        return closed
+
+    def speculate(
+        self, head: Head, due: dict[str, np.ndarray], until: int
+    ) -> tuple[Sessions, Head]:
+        """:meth:`advance` from ``head`` rather than the tracked open sessions, changing
+        nothing here: the sessions closed before ``until`` and those open at it if ``due``
+        were all the actions before it (the live cells' guess, :mod:`.live`)."""
+        closed, after, _ = self._replay(head, due, until)
+        return closed, after
+
+    def head(self) -> Head:
+        """The open sessions now, by device number."""
+        numbers = np.flatnonzero(self._is_open[: self._size])
+        return Head(numbers, self._channel[numbers], self._start[numbers])
 
     def _replay(
-        self, watermark: int, dev: np.ndarray, ts: np.ndarray, act: np.ndarray, first: np.ndarray
-    ) -> tuple[_Closed, np.ndarray]:
-        """Rows sorted per device: which sessions close (row, end, reason), which stay open."""
-        n = len(ts)
-        opens = first | (act != contract.STOP)
-        has_next = np.zeros(n, bool)
-        has_next[:-1] = dev[1:] == dev[:-1]
-        next_ts, next_act = np.zeros(n, np.int64), np.zeros(n, np.int64)
-        next_ts[:-1], next_act[:-1] = ts[1:], act[1:]
-        standby_at = ts + contract.STANDBY_AFTER_MS
-        by_next = opens & has_next & (next_ts < standby_at)
-        timed_out = opens & ~by_next & (np.where(has_next, next_ts, watermark) >= standby_at)
-        still_open = opens & ~by_next & ~timed_out
-        met_open = np.zeros(n, bool)  # the action found an open session (and closes it)
-        met_open[1:] = by_next[:-1]
-        actions = ~first
-        for name, hits in (
-            ("stops_ignored", actions & (act == contract.STOP) & ~met_open),
-            ("switches_without_session", actions & (act == contract.SWITCH) & ~met_open),
-            ("starts_while_open", (act == contract.START) & met_open),
-            ("standby_timeouts", timed_out),
-        ):
-            if hits.any():  # counters appear once they count something
-                self.counts[name] += int(hits.sum())
-        rows = np.flatnonzero(by_next | timed_out)
-        end = np.where(by_next[rows], next_ts[rows], standby_at[rows])
-        reason = np.where(by_next[rows], _REASONS[next_act[rows]], contract.END_STANDBY)
-        return _Closed(rows, end, reason), still_open
+        self, head: Head, due: dict[str, np.ndarray], until: int
+    ) -> tuple[Sessions, Head, Counter[str]]:
+        """``head`` and ``due`` sorted per device, each open session as its device's first
+        row: the sessions that close before ``until``, the open ones at it, the counters."""
+        first = np.concatenate([np.ones(len(head.device), bool), np.zeros(len(due["ts"]), bool)])
+        dev = np.concatenate([head.device, due["device"].astype(np.int64)])
+        ts = np.concatenate([head.start, due["ts"].astype(np.int64)])
+        act = np.concatenate([np.zeros(len(head.device), np.int64),
+                              due["action"].astype(np.int64)])  # fmt: skip
+        chan = np.concatenate([head.channel, due["channel"].astype(np.int64)])
+        order = np.lexsort((chan, act, ts, ~first, dev))
+        dev, ts, act, chan, first = dev[order], ts[order], act[order], chan[order], first[order]
+        closed, still_open, counts = _state_machine(until, dev, ts, act, first)
+        sessions = self._sessions(dev[closed.rows], chan[closed.rows], ts[closed.rows],
+                                  closed.end, closed.reason)  # fmt: skip
+        return sessions, Head(dev[still_open], chan[still_open], ts[still_open]), counts
 
     def open_sessions(self) -> Sessions:
-        numbers = np.flatnonzero(self._is_open[: self._size])
-        n = len(numbers)
+        return self.sessions_of(self.head())
+
+    def sessions_of(self, head: Head) -> Sessions:
+        """``head``'s open sessions with their user and device ids."""
+        n = len(head.device)
         return Sessions(
-            self._user[numbers],
-            self._device_id[numbers],
-            self._channel[numbers],
-            self._start[numbers],
+            self._user[head.device],
+            self._device_id[head.device],
+            head.channel,
+            head.start,
             np.full(n, _UNUSED, np.int64),
             np.full(n, None, object),
             np.ones(n, bool),
@@ -217,3 +220,36 @@ class _Closed:
     rows: np.ndarray
     end: np.ndarray
     reason: np.ndarray
+
+
+def _state_machine(
+    until: int, dev: np.ndarray, ts: np.ndarray, act: np.ndarray, first: np.ndarray
+) -> tuple[_Closed, np.ndarray, Counter[str]]:
+    """Rows sorted per device: which sessions close (row, end, reason), which stay open at
+    ``until``, and the contract's counters."""
+    n = len(ts)
+    opens = first | (act != contract.STOP)
+    has_next = np.zeros(n, bool)
+    has_next[:-1] = dev[1:] == dev[:-1]
+    next_ts, next_act = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    next_ts[:-1], next_act[:-1] = ts[1:], act[1:]
+    standby_at = ts + contract.STANDBY_AFTER_MS
+    by_next = opens & has_next & (next_ts < standby_at)
+    timed_out = opens & ~by_next & (np.where(has_next, next_ts, until) >= standby_at)
+    still_open = opens & ~by_next & ~timed_out
+    met_open = np.zeros(n, bool)  # the action found an open session (and closes it)
+    met_open[1:] = by_next[:-1]
+    actions = ~first
+    counts: Counter[str] = Counter()
+    for name, hits in (
+        ("stops_ignored", actions & (act == contract.STOP) & ~met_open),
+        ("switches_without_session", actions & (act == contract.SWITCH) & ~met_open),
+        ("starts_while_open", (act == contract.START) & met_open),
+        ("standby_timeouts", timed_out),
+    ):
+        if hits.any():  # counters appear once they count something
+            counts[name] += int(hits.sum())
+    rows = np.flatnonzero(by_next | timed_out)
+    end = np.where(by_next[rows], next_ts[rows], standby_at[rows])
+    reason = np.where(by_next[rows], _REASONS[next_act[rows]], contract.END_STANDBY)
+    return _Closed(rows, end, reason), still_open, counts

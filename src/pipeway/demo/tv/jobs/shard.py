@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.enrichment import Enricher
+from pipeway.demo.tv.jobs.live import LiveCells, Sources
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.pending import PendingIndex, PendingStore
 from pipeway.demo.tv.jobs.reference import Broadcasts
@@ -27,7 +28,7 @@ from pipeway.demo.tv.jobs.rows import from_pandas, table
 from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
 from pipeway.demo.tv.jobs.views import ViewBuilder
 
-STATE_VERSION = 7
+STATE_VERSION = 8
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
@@ -58,6 +59,7 @@ class ShardState:
         self.enricher = Enricher()
         self.program_spans = MinuteSpans(PROGRAM_GROUP)
         self.ad_spans = MinuteSpans(AD_GROUP)
+        self.live = LiveCells()
         self.counts: Counter[str] = Counter()
         self.version = 0
         """saves so far: tells the newest of a shard's count rows within one batch"""
@@ -83,9 +85,14 @@ class ShardState:
             if kind == "telemetry":  # the bulk of the reference data: no per-row dicts
                 columns = (part[c].to_numpy() for c in ("device_id", "ts", "offset", "city_id"))
                 self.enricher.positions.add_many(*columns)
+                self.live.discard_before(int(part["ts"].min()))
                 continue
             for e in part.to_dict("records"):
-                self._apply_reference(str(kind), {**e, **json.loads(e["extra"])})
+                fields = {**e, **json.loads(e["extra"])}
+                self._apply_reference(str(kind), fields)
+                # a snapshot row of a user is valid from the beginning of time
+                snapshot = kind == "user" and fields["op"] == "r"
+                self.live.discard_before(NO_WATERMARK if snapshot else int(fields["ts"]))
         actions = events[kinds == "action"]
         self.apply_actions({name: actions[name].to_numpy() for name in ACTION_COLUMNS},
                            watermark, pending)  # fmt: skip
@@ -101,6 +108,7 @@ class ShardState:
             actions = {name: np.asarray(column)[~late] for name, column in actions.items()}
         if len(actions["ts"]):
             self.pending.add(pending, self.sessions.number(actions))
+            self.live.discard_before(int(np.min(actions["ts"])))
 
     def _apply_reference(self, kind: str, e: Mapping[str, Any]) -> None:
         if kind == "schedule":
@@ -147,9 +155,28 @@ class ShardState:
         self._prune(watermark)
         return Step(records, cell_tables)
 
+    def live_cells(self, as_of: int, pending: PendingStore, disorder_ms: int) -> list[pa.Table]:
+        """The partial cells (kinds as :meth:`step`'s) of every window not final yet, as
+        if the actions before ``as_of`` were all there is (:mod:`.live`); ``as_of`` column
+        set."""
+        self.live.disorder_ms = disorder_ms
+        sources = Sources(self.sessions, self.pending, pending, self.broadcasts, self.enricher)
+        final = (self.program_spans, self.ad_spans)
+        program, ad = self.live.spans(sources, final, self.watermark, as_of)
+        every_window = as_of + contract.WINDOW_MS
+        program_parts, ad_parts = program.finalize(every_window), ad.finalize(every_window)
+        cells = [
+            program.cells(program_parts, PROGRAM_GROUP).assign(kind="program_cell"),
+            program.cells(program_parts, PROGRAM).assign(kind="program_total"),
+            ad.cells(ad_parts, AD_GROUP).assign(kind="ad_cell"),
+        ]
+        return [from_pandas(c.assign(as_of=as_of)) for c in cells if len(c)]
+
     def count_table(self) -> pa.Table:
         """The shard's counters (cumulative) and gauges, as ``count`` rows of this version."""
         values = {**self.counts, **self.sessions.counts, **self.sessions.gauges()}
+        if self.live.rebuilds:
+            values["live_rebuilds"] = self.live.rebuilds
         names = sorted(values)
         return table("count", {"name": names, "value": [values[k] for k in names],
                                "version": [self.version] * len(names)})  # fmt: skip

@@ -31,6 +31,19 @@ class TvJobConfig(BaseModel):
         "the watermark never moves back",
     )
 
+    live: bool = Field(
+        True,
+        description="also write every open window's cells each batch to the live topics "
+        "(tv.program_minute_live, tv.ad_minute_live, tv.top_programs_live)",
+    )
+    live_disorder_ms: int = Field(
+        5_000,
+        ge=0,
+        description="how far behind the latest action most actions arrive (ms): live cells "
+        "replay the actions of this last stretch each batch; an action older than that makes "
+        "the next batch replay every pending action (counted as live_rebuilds)",
+    )
+
     def topic(self, name: str) -> str:
         """The actual topic of the contract topic ``name``."""
         if name in contract.INPUT_TOPICS or self.output_prefix is None:
@@ -43,4 +56,5 @@ class TvJobConfig(BaseModel):
 
     @property
     def outputs(self) -> dict[str, str]:
-        return {name: self.topic(name) for name in (*contract.OUTPUT_TOPICS, COUNTS)}
+        live = contract.LIVE_TOPICS.values() if self.live else ()
+        return {name: self.topic(name) for name in (*contract.OUTPUT_TOPICS, *live, COUNTS)}

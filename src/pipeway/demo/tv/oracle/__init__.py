@@ -22,8 +22,10 @@ __all__ = [
     "ROW_KEYS",
     "ContractViolation",
     "OracleCounts",
+    "LiveResult",
     "OracleResult",
     "compute",
+    "live",
     "row_key",
     "sort_rows",
 ]
@@ -91,6 +93,45 @@ def compute(phases: Phases, delay_ms: int = contract.WATERMARK_DELAY_MS) -> Orac
     return OracleResult({t: sort_rows(t, rows) for t, rows in outputs.items()}, counts)
 
 
+@dataclass(frozen=True, slots=True)
+class LiveResult:
+    as_of: int | None
+    """the latest valid action's time + 1 ms (None: no action yet)"""
+    outputs: dict[str, list[dict[str, Any]]]
+    """live topic -> the rows of the windows not final yet, sorted by sort_rows"""
+
+
+def live(phases: Phases, delay_ms: int = contract.WATERMARK_DELAY_MS) -> LiveResult:
+    """The live minute rows after ``phases`` (docs/jobs/tv-analytics.md, "Live minute
+    topics"): every window not final at the watermark, as if the kept actions delivered so
+    far were all there is, viewing counted up to ``as_of``."""
+    stream = classify_actions(phases, delay_ms)
+    outputs: dict[str, list[dict[str, Any]]] = {t: [] for t in contract.LIVE_TOPICS.values()}
+    if stream.final_watermark is None:
+        return LiveResult(None, outputs)
+    as_of = stream.final_watermark + delay_ms + 1
+    sessions = build_sessions(stream.kept, as_of).sessions
+    views = build_views(sessions, shows_by_channel(phases), breaks_by_channel(phases),
+                        Enricher(phases), as_of)  # fmt: skip
+    not_final = stream.final_watermark - stream.final_watermark % contract.WINDOW_MS
+    show_cells = _windows_from(minutes.tally(views.show_spans, as_of, True), not_final)
+    ad_cells = _windows_from(minutes.tally(views.ad_spans, as_of, True), not_final)
+    rows = {
+        contract.PROGRAM_MINUTE: minutes.program_minutes(show_cells),
+        contract.AD_MINUTE: minutes.ad_minutes(ad_cells),
+        contract.TOP_PROGRAMS: minutes.top_programs(show_cells),
+    }
+    for topic, final_rows in rows.items():
+        outputs[contract.LIVE_TOPICS[topic]] = sort_rows(
+            topic, ({**row, "as_of": as_of, "final": False} for row in final_rows)
+        )
+    return LiveResult(as_of, outputs)
+
+
+def _windows_from(cells: minutes.Cells, first: int) -> minutes.Cells:
+    return {key: tally for key, tally in cells.items() if key[0] >= first}
+
+
 def _session_row(s: Session) -> dict[str, Any]:
     assert s.end_ts is not None and s.end_reason is not None
     duration = s.end_ts - s.start_ts
@@ -117,6 +158,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     contract.AD_MINUTE: ("window_start", "ad_id", "age_band", "gender", "city_id"),
     contract.TOP_PROGRAMS: ("window_start", "rank"),
 }  # fmt: skip
+ROW_KEYS.update({live: ROW_KEYS[final] for final, live in contract.LIVE_TOPICS.items()})
 """The fields that identify a row of each output (its Kafka key); unique per topic."""
 
 

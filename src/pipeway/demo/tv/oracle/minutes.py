@@ -29,12 +29,15 @@ Cells = dict[tuple[int, tuple[Any, ...], tuple[Any, ...]], Tally]
 """(window_start, subject, group) -> tally."""
 
 
-def tally(spans: Iterable[Span], watermark: int) -> Cells:
+def tally(spans: Iterable[Span], watermark: int, open_windows: bool = False) -> Cells:
+    """Cells of the windows that end by ``watermark`` (also those still open at it, their
+    spans clipped there, if ``open_windows``)."""
     cells: Cells = defaultdict(Tally)
     w_ms = contract.WINDOW_MS
+    last = watermark if open_windows else watermark - w_ms  # the last window start counted
     for span in spans:
         window = span.start_ts - span.start_ts % w_ms
-        while window < span.end_ts and window + w_ms <= watermark:
+        while window < span.end_ts and window <= last:
             inside = min(span.end_ts, window + w_ms) - max(span.start_ts, window)
             if inside > 0:
                 cells[(window, span.subject, span.group)].add(span.user_id, inside)

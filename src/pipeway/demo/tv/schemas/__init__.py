@@ -1,6 +1,8 @@
 """The Avro schemas of the TV demo's topics, one ``<topic>.avsc`` per topic value.
 
-The users CDC topic also has its key schema (``tvdb.tv.users.key.avsc``). The streaming jobs
+The users CDC topic also has its key schema (``tvdb.tv.users.key.avsc``). A live topic
+(``<minute topic>_live``) has its minute topic's fields plus ``as_of`` and ``final``
+(:func:`live_schema`). The streaming jobs
 write their outputs with these field names; the oracle's records validate against them.
 """
 
@@ -10,6 +12,8 @@ import json
 from functools import cache
 from importlib import resources
 from typing import Any
+
+LIVE_SUFFIX = "_live"
 
 
 class UnknownSchema(LookupError):
@@ -26,13 +30,35 @@ def _text(name: str) -> str:
 
 def schema_text(topic: str) -> str:
     """The value schema of ``topic`` as JSON text (what gets registered)."""
+    if topic.endswith(LIVE_SUFFIX):
+        return json.dumps(schema(topic))
     return _text(topic)
 
 
 def schema(topic: str) -> dict[str, Any]:
     """The value schema of ``topic`` as a fresh dict."""
+    if topic.endswith(LIVE_SUFFIX):
+        return live_schema(schema(topic.removesuffix(LIVE_SUFFIX)))
     parsed: dict[str, Any] = json.loads(_text(topic))
     return parsed
+
+
+def live_schema(final: dict[str, Any]) -> dict[str, Any]:
+    """The live topic's schema of a minute topic's ``final`` schema."""
+    as_of = {"type": "long", "logicalType": "timestamp-millis"}
+    return {
+        **final,
+        "name": final["name"] + "Live",
+        "doc": f"{final.get('doc', '')} Live: updated every batch while the window is open.",
+        "fields": [
+            *final["fields"],
+            {"name": "as_of", "type": as_of,
+             "doc": "viewing counted up to here: the latest action read + 1 ms while not "
+                    "final, window_end once final"},
+            {"name": "final", "type": "boolean",
+             "doc": "true: the window's final row; false: it may still change"},
+        ],
+    }  # fmt: skip
 
 
 def key_schema(topic: str) -> dict[str, Any]:
