@@ -39,6 +39,7 @@ Run: ``.venv/bin/python -m bench.tv_jobs --users 3000 --rounds 3``
 from __future__ import annotations
 
 import argparse
+import bisect
 import io
 import json
 import os
@@ -297,6 +298,53 @@ def minute_rows_appeared(kafka: KafkaSettings, topic: str) -> dict[tuple[int, in
     return first
 
 
+def live_rows_appeared(kafka: KafkaSettings, topic: str) -> dict[tuple[int, int], LiveTimes]:
+    """(window_start, channel_id) -> when rows of that cell counting up to each ``as_of``
+    first appeared (Kafka timestamps set by the job's writer), from a live topic."""
+    registry = SchemaRegistryClient({"url": kafka.registry_url})
+    decode = AvroDeserializer(registry)
+    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "latency",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})  # fmt: skip
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    end = consumer.get_watermark_offsets(TopicPartition(topic, 0))[1]
+    seen: dict[tuple[int, int], dict[int, int]] = {}
+    position = 0
+    try:
+        deadline = time.monotonic() + 600
+        while position < end and time.monotonic() < deadline:
+            for msg in consumer.consume(10_000, timeout=5):
+                if msg.error():
+                    continue
+                position = (msg.offset() or 0) + 1
+                row = decode(msg.value(), SerializationContext(topic, MessageField.VALUE))
+                cell = seen.setdefault((_ms(row["window_start"]), row["channel_id"]), {})
+                cell.setdefault(_ms(row["as_of"]), msg.timestamp()[1])
+    finally:
+        consumer.close()
+    return {cell: LiveTimes.of(times) for cell, times in seen.items()}
+
+
+@dataclass
+class LiveTimes:
+    """A cell's live rows: ``as_of`` ascending, and from each on, the first appearance."""
+
+    as_of: list[int]
+    first_from: list[int]
+
+    @classmethod
+    def of(cls, appeared: dict[int, int]) -> LiveTimes:
+        as_of = sorted(appeared)
+        first_from = [appeared[a] for a in as_of]
+        for i in range(len(as_of) - 2, -1, -1):
+            first_from[i] = min(first_from[i], first_from[i + 1])
+        return cls(as_of, first_from)
+
+    def counted(self, ts: int) -> int | None:
+        """When a row first counted an action at ``ts`` (``as_of > ts``)."""
+        i = bisect.bisect_right(self.as_of, ts)
+        return self.first_from[i] if i < len(self.as_of) else None
+
+
 def _ms(value: Any) -> int:
     return int(value.timestamp() * 1000) if hasattr(value, "timestamp") else int(value)
 
@@ -318,11 +366,13 @@ class LiveJob:
 
 
 def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str, name: str,
-                   trigger: str, partitions: int = 1,
-                   delay_ms: int = contract.WATERMARK_DELAY_MS) -> LiveJob:  # fmt: skip
+                   trigger: str, partitions: int = 1, delay_ms: int = contract.WATERMARK_DELAY_MS,
+                   live_disorder_ms: int | None = 5_000) -> LiveJob:  # fmt: skip
     """Topics under ``prefix`` (``partitions`` for the actions), the reference data, and the
     job started with ``trigger``, past its first batches."""
-    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS, watermark_delay_ms=delay_ms)
+    config = TvJobConfig(topic_prefix=prefix, shards=SHARDS, watermark_delay_ms=delay_ms,
+                         live=live_disorder_ms is not None,
+                         live_disorder_ms=live_disorder_ms or 0)  # fmt: skip
     create_topic(kafka.bootstrap_servers, config.topic(contract.ACTIONS), partitions)
     devices = produce_reference(kafka, prefix, users)
     for topic in config.outputs.values():
@@ -349,8 +399,8 @@ def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str
 
 
 def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
-                trigger: str, speed: float = 1.0,
-                delay_ms: int = contract.WATERMARK_DELAY_MS) -> dict[str, Any]:  # fmt: skip
+                trigger: str, speed: float = 1.0, delay_ms: int = contract.WATERMARK_DELAY_MS,
+                live_disorder_ms: int | None = 5_000) -> dict[str, Any]:  # fmt: skip
     """The job running continuously (``trigger``) while actions arrive at ``rate``/s, their
     event time running ``speed`` times as fast as the wall clock (more windows become final
     in a run; the rate of actions, which makes the load, is the same).
@@ -358,7 +408,7 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     Actions of the first ``seconds`` are measured; production then continues at the same
     rate for watermark delay + window (in event time) + 30 s, so their windows become final."""
     live = start_live_job(kafka, data_dir, users, "lat.", "bench-latency", trigger, partitions=2,
-                          delay_ms=delay_ms)  # fmt: skip
+                          delay_ms=delay_ms, live_disorder_ms=live_disorder_ms)  # fmt: skip
     config, devices, day_start_ms = live.config, live.devices, live.day_start_ms
     load_before = os.getloadavg()
     actions = SteadyActions(kafka, config.topic(contract.ACTIONS), devices, day_start_ms, speed)
@@ -370,6 +420,18 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     load_after = os.getloadavg()
     live.stop()
     appeared = minute_rows_appeared(kafka, config.topic(contract.PROGRAM_MINUTE))
+    live_ms: list[float] = []
+    live_missing = 0
+    if config.live:
+        live_topic = config.topic(contract.LIVE_TOPICS[contract.PROGRAM_MINUTE])
+        live_rows = live_rows_appeared(kafka, live_topic)
+        for wall, ts, channel_id in actions.sent[:measured]:
+            cell = live_rows.get((ts - ts % contract.WINDOW_MS, channel_id))
+            counted = None if cell is None else cell.counted(ts)
+            if counted is None:
+                live_missing += 1
+            else:
+                live_ms.append(counted - wall)
     total: list[float] = []
     processing: list[float] = []
     missing = 0
@@ -394,6 +456,9 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
         "missing": missing, "load_before": load_before, "load_after": load_after,
         "total_ms": {"p50": percentile(total, 50), "p99": percentile(total, 99)},
         "processing_ms": {"p50": percentile(processing, 50), "p99": percentile(processing, 99)},
+        "live_disorder_ms": live_disorder_ms, "live_missing": live_missing,
+        "live_ms": {"p50": percentile(live_ms, 50), "p99": percentile(live_ms, 99),
+                    "max": max(live_ms, default=None)} if live_ms else None,
         "batch_ms_median": statistics.median(durations) if durations else None,
         "batches": len(durations), "windows": timeline,
     }  # fmt: skip
@@ -422,16 +487,15 @@ def _epoch_ms(iso: str) -> int:
 
 
 def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
-                trigger: str) -> dict[str, Any]:  # fmt: skip
+                trigger: str, live_disorder_ms: int | None = 5_000) -> dict[str, Any]:  # fmt: skip
     """The job running continuously (``trigger``) while actions arrive at ``rate``/s with
     event time following the wall clock: first for the watermark delay + 30 s (until then
     the job only buffers actions: nothing is below the watermark yet), then for ``seconds``
     measured, then until the job has read them all. Sustained when the job reads the last
     action within a batch or two, and batches do not grow."""
     prefix = f"sus{int(rate)}."
-    live = start_live_job(
-        kafka, data_dir, users, prefix, f"bench-sustain-{int(rate)}", trigger, partitions=2
-    )
+    live = start_live_job(kafka, data_dir, users, prefix, f"bench-sustain-{int(rate)}", trigger,
+                          partitions=2, live_disorder_ms=live_disorder_ms)  # fmt: skip
     config, query = live.config, live.query
     batches: dict[int, dict[str, Any]] = {}
     topic = config.topic(contract.ACTIONS)
@@ -467,6 +531,7 @@ def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
             b["numInputRows"] * 1000 / max(b["durationMs"]["triggerExecution"], 1) for b in during
         ) if during else 0,
         "batches": len(during), "load_before": load_before, "load_after": load_after,
+        "live_disorder_ms": live_disorder_ms,
     }  # fmt: skip
 
 
@@ -514,6 +579,17 @@ def main() -> None:
         help="the job's watermark_delay_ms in the latency run",
     )
     parser.add_argument(
+        "--live-disorder-ms",
+        type=int,
+        default=5_000,
+        help="the job's live_disorder_ms in the latency and sustain runs",
+    )
+    parser.add_argument(
+        "--no-live",
+        action="store_true",
+        help="latency and sustain runs without the live topics (live=false)",
+    )
+    parser.add_argument(
         "--sustain-rates",
         default="",
         help="comma-separated actions/s of steady-rate throughput runs (empty: none)",
@@ -521,6 +597,7 @@ def main() -> None:
     parser.add_argument("--sustain-seconds", type=float, default=60.0)
     parser.add_argument("--sustain-trigger", default="1 second")
     args = parser.parse_args()
+    live_disorder = None if args.no_live else args.live_disorder_ms
     with running_platform() as platform, tempfile.TemporaryDirectory() as tmp:
         cfg = platform.config
         kafka = KafkaSettings(
@@ -530,13 +607,15 @@ def main() -> None:
                                 data_dir=Path(tmp) / "spark"))  # fmt: skip
         for rate in [float(r) for r in args.sustain_rates.split(",") if r.strip()]:
             sustained = sustain_run(kafka, Path(tmp) / f"sustain{int(rate)}", args.users, rate,
-                                    args.sustain_seconds, args.sustain_trigger)  # fmt: skip
+                                    args.sustain_seconds, args.sustain_trigger,
+                                    live_disorder)  # fmt: skip
             print("sustain", json.dumps(sustained, indent=2))
             save(f"tv_jobs_sustain_{int(rate)}", sustained)
         if args.latency_rate > 0:
             latency = latency_run(
                 kafka, Path(tmp) / "latency", args.users, args.latency_rate,
                 args.latency_seconds, args.trigger, args.latency_speed, args.watermark_delay_ms,
+                live_disorder,
             )  # fmt: skip
             print("latency", json.dumps(latency, indent=2))
             save("tv_jobs_latency", {"users": args.users, **latency})

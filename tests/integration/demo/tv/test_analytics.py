@@ -21,10 +21,10 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 from pyspark.sql import SparkSession
 
 from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs.encoding import ROW_KEYS
 from pipeway.demo.tv.oracle import LiveResult, OracleResult, compute, live
 from pipeway.demo.tv.scenario import ScenarioConfig, generate
 from pipeway.demo.tv.schemas import schema
-from pipeway.demo.tv.jobs.encoding import ROW_KEYS
 from pipeway.jobs.dead_letters import HEADER_PREFIX, dead_letter_topic
 from pipeway.jobs.settings import KafkaSettings
 from tests.integration.demo.tv.pipeline import Phase, TvPipeline, sorted_rows

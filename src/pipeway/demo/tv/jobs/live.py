@@ -5,7 +5,7 @@ default), since an action may still arrive that late. Dashboards want the minute
 fills, as Spark's *update* output mode gives it: each batch, the cells of the open windows
 as if the actions read so far were all there is. Exactly that is the final cells' state at
 the watermark W plus the pending actions (``ts >= W``) replayed in order up to ``as_of`` —
-but replaying every pending action each batch costs ``delay × rate`` rows (3 million at
+but replaying every pending action each batch costs ``delay * rate`` rows (3 million at
 25,000 actions/s and the default delay; ~1.3 s a shard in a probe).
 
 So a *head* is kept: the sessions and cells after replaying the pending actions up to
@@ -22,13 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs.enrichment import Enricher
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.pending import PendingIndex, PendingStore
 from pipeway.demo.tv.jobs.reference import Broadcasts
-from pipeway.demo.tv.jobs.enrichment import Enricher
 from pipeway.demo.tv.jobs.sessions import Head, SessionTracker
 from pipeway.demo.tv.jobs.views import ViewBuilder
 
@@ -109,11 +106,3 @@ def _replayed(
     views.show_views(everything, head.until, until)
     views.ad_views(everything, head.until, until)
     return LiveHead(until, sessions, program, ad)
-
-
-def window_cut(watermark: int) -> int:
-    """The first window not final at ``watermark``."""
-    return (watermark // contract.WINDOW_MS) * contract.WINDOW_MS
-
-
-__all__ = ["LiveCells", "LiveHead", "Sources", "window_cut", "np"]

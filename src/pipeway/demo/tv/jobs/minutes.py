@@ -88,7 +88,8 @@ class MinuteSpans:
         """An independent copy (arrays are shared: no method changes one in place)."""
         other = copy.copy(self)
         other._ids, other.groups, other.titles = dict(self._ids), [*self.groups], [*self.titles]
-        other._parts, other._prefixes, other._rest = [*self._parts], {**self._prefixes}, {**self._rest}
+        other._parts, other._rest = [*self._parts], {**self._rest}
+        other._prefixes = {**self._prefixes}
         return other
 
     def compact(self) -> None:

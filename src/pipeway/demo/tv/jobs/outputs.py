@@ -136,11 +136,17 @@ def _aggregated_rows(config: TvJobConfig, registry: RegistryClient, args: dict[s
     if not config.live:
         topic, key, value = (_cases(finals, i) for i in range(3))
     else:
-        lives = {kind: _target(f"{kind}_live", contract.LIVE_TOPICS[name], config, registry, args)
-                 for kind, name in AGGREGATED_KINDS.items() if name in contract.LIVE_TOPICS}  # fmt: skip
+        lives = {
+            kind: _target(f"{kind}_live", contract.LIVE_TOPICS[name], config, registry, args)
+            for kind, name in AGGREGATED_KINDS.items()
+            if name in contract.LIVE_TOPICS
+        }
         topic, key, value = (f"IF(live, {_cases(lives, i)}, {_cases(finals, i)})" for i in range(3))
-        source += (" LATERAL VIEW explode(CASE WHEN as_of IS NOT NULL THEN array(true)"
-                   " WHEN kind = 'count' THEN array(false) ELSE array(false, true) END) AS live")  # fmt: skip
+        # live cells (with as_of) to the live topic only; final cells to both
+        source += (
+            " LATERAL VIEW explode(CASE WHEN as_of IS NOT NULL THEN array(true)"
+            " WHEN kind = 'count' THEN array(false) ELSE array(false, true) END) AS live"
+        )
     return (
         f"SELECT {topic} AS topic, {key} AS key, {value} AS value, {NO_HEADERS} AS headers"
         f" FROM {source} WHERE kind <> 'program_total' OR rank <= {contract.TOP_N}"

@@ -110,7 +110,6 @@ class PendingIndex:
                 del self.parts[bucket]
         return {k: np.concatenate([p[k] for p in taken]) for k in DTYPES}
 
-
     def peek(self, store: PendingStore, since: int, until: int) -> Columns:
         """Every action with ``since <= ts < until``, left in place (the live cells read
         ahead of the watermark, :mod:`.live`)."""

@@ -21,8 +21,8 @@ from pipeway.demo.tv.oracle.views import build_views
 __all__ = [
     "ROW_KEYS",
     "ContractViolation",
-    "OracleCounts",
     "LiveResult",
+    "OracleCounts",
     "OracleResult",
     "compute",
     "live",

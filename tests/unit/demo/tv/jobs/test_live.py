@@ -36,12 +36,14 @@ def shard_with_reference() -> ShardState:
 
 
 def actions(rng: np.random.Generator, newest: int, n: int, spread: int) -> dict[str, np.ndarray]:
-    user = rng.integers(0, 30, n)
+    user, device = rng.integers(0, 30, n), rng.integers(0, 2, n)
     return {
         "user_id": user,
-        "device_id": np.array([f"dev{u}-{d}" for u, d in zip(user, rng.integers(0, 2, n))], object),
+        "device_id": np.array([f"dev{u}-{d}" for u, d in zip(user, device, strict=True)], object),
         "channel_id": rng.integers(1, CHANNELS + 1, n),
-        "action": rng.choice([contract.START, contract.STOP, contract.SWITCH], n, p=[.3, .2, .5]),
+        "action": rng.choice(
+            [contract.START, contract.STOP, contract.SWITCH], n, p=[0.3, 0.2, 0.5]
+        ),
         "ts": newest - rng.integers(0, spread, n),
     }
 
