@@ -367,7 +367,7 @@ class LiveJob:
 
 def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str, name: str,
                    trigger: str, partitions: int = 1, delay_ms: int = contract.WATERMARK_DELAY_MS,
-                   live_disorder_ms: int | None = 5_000) -> LiveJob:  # fmt: skip
+                   live_disorder_ms: int | None = 1_000) -> LiveJob:  # fmt: skip
     """Topics under ``prefix`` (``partitions`` for the actions), the reference data, and the
     job started with ``trigger``, past its first batches."""
     config = TvJobConfig(topic_prefix=prefix, shards=SHARDS, watermark_delay_ms=delay_ms,
@@ -400,7 +400,7 @@ def start_live_job(kafka: KafkaSettings, data_dir: Path, users: int, prefix: str
 
 def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
                 trigger: str, speed: float = 1.0, delay_ms: int = contract.WATERMARK_DELAY_MS,
-                live_disorder_ms: int | None = 5_000) -> dict[str, Any]:  # fmt: skip
+                live_disorder_ms: int | None = 1_000) -> dict[str, Any]:  # fmt: skip
     """The job running continuously (``trigger``) while actions arrive at ``rate``/s, their
     event time running ``speed`` times as fast as the wall clock (more windows become final
     in a run; the rate of actions, which makes the load, is the same).
@@ -421,6 +421,7 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
     live.stop()
     appeared = minute_rows_appeared(kafka, config.topic(contract.PROGRAM_MINUTE))
     live_ms: list[float] = []
+    live_by_slice: dict[int, list[float]] = {}
     live_missing = 0
     if config.live:
         live_topic = config.topic(contract.LIVE_TOPICS[contract.PROGRAM_MINUTE])
@@ -432,6 +433,8 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
                 live_missing += 1
             else:
                 live_ms.append(counted - wall)
+                slice_s = (wall - actions.origin_wall_ms) // 15_000 * 15
+                live_by_slice.setdefault(slice_s, []).append(counted - wall)
     total: list[float] = []
     processing: list[float] = []
     missing = 0
@@ -459,6 +462,8 @@ def latency_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, s
         "live_disorder_ms": live_disorder_ms, "live_missing": live_missing,
         "live_ms": {"p50": percentile(live_ms, 50), "p99": percentile(live_ms, 99),
                     "max": max(live_ms, default=None)} if live_ms else None,
+        "live_p50_p99_ms_by_15s": {s: (percentile(v, 50), percentile(v, 99))
+                                   for s, v in sorted(live_by_slice.items())},
         "batch_ms_median": statistics.median(durations) if durations else None,
         "batches": len(durations), "windows": timeline,
     }  # fmt: skip
@@ -487,7 +492,7 @@ def _epoch_ms(iso: str) -> int:
 
 
 def sustain_run(kafka: KafkaSettings, data_dir: Path, users: int, rate: float, seconds: float,
-                trigger: str, live_disorder_ms: int | None = 5_000) -> dict[str, Any]:  # fmt: skip
+                trigger: str, live_disorder_ms: int | None = 1_000) -> dict[str, Any]:  # fmt: skip
     """The job running continuously (``trigger``) while actions arrive at ``rate``/s with
     event time following the wall clock: first for the watermark delay + 30 s (until then
     the job only buffers actions: nothing is below the watermark yet), then for ``seconds``
@@ -581,7 +586,7 @@ def main() -> None:
     parser.add_argument(
         "--live-disorder-ms",
         type=int,
-        default=5_000,
+        default=1_000,
         help="the job's live_disorder_ms in the latency and sustain runs",
     )
     parser.add_argument(

@@ -28,13 +28,18 @@ from pipeway.testing.services import unique_name
 pytestmark = pytest.mark.integration
 
 W = 1_767_250_800_000  # a window start (2026-01-01 07:00 UTC)
+AS_OF = W + 90_001  # live cells: the next window, counted up to here
 JOB = "tv-outputs-test"
 
 
 @pytest.fixture(scope="module")
 def messages(spark: SparkSession, kafka_bootstrap: str, registry_url: str) -> dict[str, Any]:
-    kafka = KafkaSettings(bootstrap_servers=kafka_bootstrap, registry_url=registry_url)
-    config = TvJobConfig(topic_prefix=unique_name("out") + ".")
+    return _messages(spark, kafka_bootstrap, registry_url, live=True)
+
+
+def _messages(spark: SparkSession, bootstrap: str, registry_url: str, live: bool) -> dict[str, Any]:
+    kafka = KafkaSettings(bootstrap_servers=bootstrap, registry_url=registry_url)
+    config = TvJobConfig(topic_prefix=unique_name("out") + ".", live=live)
     query = OutputQuery.build(config, registry_client(kafka), JOB)
     shards = [pa.Table.from_pandas(frame(_rows(s), s), preserve_index=False) for s in (0, 1)]
     rows = pa.concat_tables(shards).combine_chunks()
@@ -58,6 +63,11 @@ def _rows(shard: int) -> list[Any]:
             "window_start": [W], "channel_id": [1], "program_id": [10],
             "title": ["News" if shard else None], "age_band": ["25-34"], "gender": ["F"],
             "city_id": [None], "viewers": [2 + shard], "view_ms": [1000 - 500 * shard],
+        }),
+        table("program_cell", {  # a live cell of the next window
+            "window_start": [W + 60_000], "as_of": [AS_OF], "channel_id": [1], "program_id": [10],
+            "title": ["News"], "age_band": ["25-34"], "gender": ["F"], "city_id": [None],
+            "viewers": [1], "view_ms": [400 + shard],
         }),
         table("ad_cell", {
             "window_start": [W], "ad_id": ["ad-7"], "age_band": [None], "gender": ["X"],
@@ -118,6 +128,32 @@ def test_top_programs_rank_the_summed_totals(messages: dict[str, Any]) -> None:
     # 9, 10, 11 have 18 viewers; 10 and 11 2000 ms, 9 1800 ms; 10 is on channel 2, 11 on 3
     assert ranked == list(enumerate([10, 11, 9, 8, 7, 6, 5, 4, 3, 2], start=1))
     assert len(rows) == contract.TOP_N
+
+
+def test_live_topic_gets_live_cells_summed_and_the_final_ones(messages: dict[str, Any]) -> None:
+    """Live cells (with ``as_of``) go to the live topic only; final cells to both topics,
+    marked final in the live one."""
+    name = contract.LIVE_TOPICS[contract.PROGRAM_MINUTE]
+    rows = sorted(
+        (_value(messages, name, m) for m in messages["by_topic"][name]),
+        key=lambda r: _ms(r["window_start"]),
+    )
+    final, live = rows
+    assert (final["final"], _ms(final["as_of"]), final["viewers"]) == (True, W + 60_000, 5)
+    assert (live["final"], _ms(live["as_of"]), live["viewers"], live["view_ms"]) == (
+        False, AS_OF, 2, 801,
+    )  # fmt: skip
+    assert len(messages["by_topic"][contract.PROGRAM_MINUTE]) == 1  # the final cell only
+    ads = messages["by_topic"][contract.LIVE_TOPICS[contract.AD_MINUTE]]
+    assert [_value(messages, contract.AD_MINUTE + "_live", m)["final"] for m in ads] == [True]
+
+
+def test_without_live_no_live_topic_is_written(
+    spark: SparkSession, kafka_bootstrap: str, registry_url: str
+) -> None:
+    by_topic = _messages(spark, kafka_bootstrap, registry_url, live=False)["by_topic"]
+    assert not set(by_topic) & set(contract.LIVE_TOPICS.values())
+    assert len(by_topic[contract.PROGRAM_MINUTE]) == 1  # the final cell, not the live one
 
 
 def test_counters_keep_each_shards_last_save(messages: dict[str, Any]) -> None:

@@ -138,10 +138,11 @@ class Enricher:
         self.users.add(user_id, start, offset, birth_date, gender, city_id, op == "d")
 
     def attributes(
-        self, user_id: np.ndarray, device_id: np.ndarray, t: np.ndarray
+        self, user_id: np.ndarray, device_id: np.ndarray, t: np.ndarray, weather: bool = True
     ) -> dict[str, np.ndarray]:
         """The view columns (age_band, gender, user_city_id, city_id, city_source, temp_c,
-        weather_main) of views starting at ``t``, as object arrays (None: unknown)."""
+        weather_main) of views starting at ``t``, as object arrays (None: unknown; always
+        for the weather columns without ``weather``)."""
         found, user = self.users.at(user_id, t)
         present = found & (user["deleted"] != True)  # noqa: E712 (object array)
         has_position, position = self.positions.at(device_id, t)
@@ -150,10 +151,10 @@ class Enricher:
         source = np.where(has_position, contract.CITY_FROM_TELEMETRY,
                           np.where(home, contract.CITY_FROM_HOME, _NULL))  # fmt: skip
         weather_found = np.zeros(len(t), bool)
-        weather: dict[str, Any] = {"temp_c": None, "weather_main": None}
+        reading: dict[str, Any] = {"temp_c": None, "weather_main": None}
         known_city = city != None  # noqa: E711 (object array)
-        if known_city.any():
-            weather_found, weather = self.weather.at(city, np.where(known_city, t, 0))
+        if weather and known_city.any():
+            weather_found, reading = self.weather.at(city, np.where(known_city, t, 0))
             weather_found &= known_city
         return {
             "age_band": _age_bands(user["birth_date"], t, present),
@@ -161,8 +162,8 @@ class Enricher:
             "user_city_id": np.where(present, user["city_id"], _NULL),
             "city_id": city,
             "city_source": source.astype(object),
-            "temp_c": np.where(weather_found, weather["temp_c"], _NULL),
-            "weather_main": np.where(weather_found, weather["weather_main"], _NULL),
+            "temp_c": np.where(weather_found, reading["temp_c"], _NULL),
+            "weather_main": np.where(weather_found, reading["weather_main"], _NULL),
         }
 
     def prune(self, horizon: int) -> None:

@@ -9,8 +9,9 @@ but replaying every pending action each batch costs ``delay * rate`` rows (3 mil
 25,000 actions/s and the default delay; ~1.3 s a shard in a probe).
 
 So a *head* is kept: the sessions and cells after replaying the pending actions up to
-``until = as_of - disorder`` (``TvJobConfig.live_disorder_ms``). A batch moves the head
-forward over the actions it passes and replays only the rest (``[until, as_of]``) on a copy.
+``until = as_of - disorder`` (``TvJobConfig.live_disorder_ms``, 1 s by default). A batch
+moves the head forward over the actions it passes and replays only the rest (``[until,
+as_of)``) on a copy.
 The head stays right as long as nothing arrives that would have changed it: an action
 before ``until``, or a reference record (schedule, break, user change, position, weather)
 valid before it. Such input discards the head, and the next batch rebuilds it from the final
@@ -56,7 +57,7 @@ class Sources:
 class LiveCells:
     """The live cells' head of one shard (pickled with the shard's state)."""
 
-    disorder_ms: int = 5_000
+    disorder_ms: int = 1_000
     head: LiveHead | None = None
     rebuilds: int = field(default=0)
 
@@ -101,7 +102,7 @@ def _replayed(
     added to ``program`` and ``ad``."""
     due = src.pending.peek(src.store, head.until, until)
     closed, sessions = src.tracker.speculate(head.sessions, due, until)
-    views = ViewBuilder(src.broadcasts, src.enricher, program, ad)
+    views = ViewBuilder(src.broadcasts, src.enricher, program, ad, records=False)
     everything = closed.concat(src.tracker.sessions_of(sessions))
     views.show_views(everything, head.until, until)
     views.ad_views(everything, head.until, until)

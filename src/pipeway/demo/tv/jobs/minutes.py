@@ -55,7 +55,7 @@ class MinuteSpans:
         if not len(user_id):
             return
         codes, uniques = _factorize_rows(groups)
-        first = np.unique(codes, return_index=True)[1]
+        first = first_rows(codes)
         gids = np.empty(len(uniques), np.int64)
         for code, row in enumerate(first.tolist()):
             key = tuple(None if pd.isna(v := column[row]) else v for column in groups)
@@ -79,10 +79,18 @@ class MinuteSpans:
                  for k, v in _minutes(*added).items()}  # fmt: skip
         done = parts["window_start"] < cut
         rest = {k: v[~done] for k, v in parts.items()}
-        key, first = _renumber_first(rest["window_start"], rest["gid"], rest["user_id"])
+        key = pd.factorize(_row_keys(rest["window_start"], rest["gid"], rest["user_id"]))[0]
+        first = first_rows(key)
         self._rest = {k: v[first] for k, v in rest.items()}
         self._rest["ms"] = np.bincount(key, rest["ms"]).astype(np.int64)
         return pd.DataFrame({k: v[done] for k, v in parts.items()})
+
+    def open_parts(self) -> pd.DataFrame:
+        """The parts of every window not final at the last :meth:`finalize`, spans added
+        since included, not summed per (window, gid, user) (:meth:`cells` needs no sum)."""
+        empty = np.empty(0, np.int64)
+        added = _minutes(*(np.concatenate([empty, *(p[i] for p in self._parts)]) for i in range(4)))
+        return pd.DataFrame({k: np.concatenate([self._rest[k], added[k]]) for k in self._rest})
 
     def fork(self) -> MinuteSpans:
         """An independent copy (arrays are shared: no method changes one in place)."""
@@ -111,13 +119,14 @@ class MinuteSpans:
         key_id, first_gid = self._prefix_keys(len(columns))
         kid = key_id[parts["gid"].to_numpy()]
         window = parts["window_start"].to_numpy()
-        cell = _renumber(_renumber(window), kid)
-        cell_user, first = _renumber_first(cell, parts["user_id"].to_numpy())
+        cell = pd.factorize(_row_keys(window, kid))[0]
+        cell_user = pd.factorize(_row_keys(None, cell, parts["user_id"].to_numpy()))[0]
+        first = first_rows(cell_user)
         ms_per_user = np.bincount(cell_user, weights=parts["ms"].to_numpy())
         cell_of_user = cell[first]  # each (cell, user) pair's cell
         viewers = np.bincount(cell_of_user)
         view_ms = np.bincount(cell_of_user, weights=ms_per_user)
-        cell_first = np.unique(cell, return_index=True)[1]  # a part of each cell, by cell
+        cell_first = first_rows(cell)  # a part of each cell, by cell
         gid = first_gid[kid[cell_first]]
         out = pd.DataFrame([self.groups[g][: len(columns)] for g in gid.tolist()],
                            columns=list(columns), dtype=object)  # fmt: skip
@@ -132,7 +141,7 @@ class MinuteSpans:
         cached = self._prefixes.get(n)
         if cached is None or len(cached[0]) != len(self.groups):
             codes, _ = _factorize_rows([_objects([g[i] for g in self.groups]) for i in range(n)])
-            first = np.unique(codes, return_index=True)[1] if len(codes) else np.empty(0, np.int64)
+            first = first_rows(codes)
             cached = self._prefixes[n] = (codes, first)
         return cached
 
@@ -143,19 +152,32 @@ def _objects(values: list[object]) -> np.ndarray:
     return out
 
 
-def _renumber(*columns: np.ndarray) -> np.ndarray:
-    """Codes 0..k-1 of the distinct rows of integer ``columns`` (first appearance order)."""
-    combined = np.zeros(len(columns[0]), np.int64)
-    for column in columns:
-        codes, uniques = pd.factorize(column)
-        combined = pd.factorize(combined * len(uniques) + codes)[0] if len(uniques) else combined
-    return combined
+def _row_keys(
+    window: np.ndarray | None, ids: np.ndarray, user: np.ndarray | None = None
+) -> np.ndarray:
+    """One int64 per row naming (window, id[, user]): a single ``pd.factorize`` then numbers
+    the distinct rows (ids are small non-negative ints, users 32-bit)."""
+    if not len(ids):
+        return np.empty(0, np.int64)
+    key = np.asarray(ids, np.int64)
+    if window is not None:
+        key = (window - window.min()) // contract.WINDOW_MS * (int(key.max()) + 1) + key
+    if user is None:
+        return key
+    if key.max() >= 2**31:  # keep the shifted key within int64
+        key = pd.factorize(key)[0].astype(np.int64)
+    return (key << 32) + (np.asarray(user, np.int64) & 0xFFFFFFFF)
 
 
-def _renumber_first(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_renumber` codes and the row where each code first appears."""
-    codes = _renumber(*columns)
-    return codes, np.unique(codes, return_index=True)[1]
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """Where each code of ``codes`` first appears, by code, for codes numbered in order of
+    first appearance (``pd.factorize``'s): a linear pass where ``np.unique`` sorts."""
+    if not len(codes):
+        return np.empty(0, np.int64)
+    new = np.empty(len(codes), bool)
+    new[0] = True
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)
 
 
 def _factorize_rows(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -164,7 +186,7 @@ def _factorize_rows(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarr
     for column in columns:  # renumbered after each column: the codes stay below len(rows)
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         combined = pd.factorize(combined * (len(uniques) + 1) + (codes + 1))[0]
-    return combined, np.unique(combined)
+    return combined, np.arange(int(combined.max()) + 1 if len(combined) else 0)
 
 
 def _minutes(

@@ -132,9 +132,10 @@ def _aggregated_rows(config: TvJobConfig, registry: RegistryClient, args: dict[s
     with ``as_of``) only there."""
     finals = {kind: _target(kind, name, config, registry, args)
               for kind, name in AGGREGATED_KINDS.items()}  # fmt: skip
-    source = "ranked"
+    source, where = "ranked", f"(kind <> 'program_total' OR rank <= {contract.TOP_N})"
     if not config.live:
         topic, key, value = (_cases(finals, i) for i in range(3))
+        where += " AND as_of IS NULL"  # live cells have nowhere to go
     else:
         lives = {
             kind: _target(f"{kind}_live", contract.LIVE_TOPICS[name], config, registry, args)
@@ -149,7 +150,7 @@ def _aggregated_rows(config: TvJobConfig, registry: RegistryClient, args: dict[s
         )
     return (
         f"SELECT {topic} AS topic, {key} AS key, {value} AS value, {NO_HEADERS} AS headers"
-        f" FROM {source} WHERE kind <> 'program_total' OR rank <= {contract.TOP_N}"
+        f" FROM {source} WHERE {where}"
     )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs.minutes import first_rows
 
 _UNUSED = -1
 _REASONS = np.array(
@@ -96,7 +97,7 @@ class SessionTracker:
         else:
             device_code = pd.factorize(device_id)[0].astype(np.int64)
         codes, _ = pd.factorize((user_id << 32) + device_code)
-        first = np.unique(codes, return_index=True)[1]
+        first = first_rows(codes)
         keys = zip(user_id[first].tolist(), device_id[first].tolist(), strict=True)
         numbers = np.fromiter((self._number(k) for k in keys), np.int64, len(first))
         device = numbers[codes] if len(ts) else np.empty(0, np.int64)

@@ -163,8 +163,7 @@ class ShardState:
         sources = Sources(self.sessions, self.pending, pending, self.broadcasts, self.enricher)
         final = (self.program_spans, self.ad_spans)
         program, ad = self.live.spans(sources, final, self.watermark, as_of)
-        every_window = as_of + contract.WINDOW_MS
-        program_parts, ad_parts = program.finalize(every_window), ad.finalize(every_window)
+        program_parts, ad_parts = program.open_parts(), ad.open_parts()
         cells = [
             program.cells(program_parts, PROGRAM_GROUP).assign(kind="program_cell"),
             program.cells(program_parts, PROGRAM).assign(kind="program_total"),

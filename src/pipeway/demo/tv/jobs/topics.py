@@ -37,7 +37,7 @@ class TvJobConfig(BaseModel):
         "(tv.program_minute_live, tv.ad_minute_live, tv.top_programs_live)",
     )
     live_disorder_ms: int = Field(
-        5_000,
+        1_000,
         ge=0,
         description="how far behind the latest action most actions arrive (ms): live cells "
         "replay the actions of this last stretch each batch; an action older than that makes "

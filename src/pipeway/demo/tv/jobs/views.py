@@ -28,11 +28,15 @@ class ViewBuilder:
         enricher: Enricher,
         program_spans: MinuteSpans,
         ad_spans: MinuteSpans,
+        records: bool = True,
     ) -> None:
         self.broadcasts = broadcasts
         self.enricher = enricher
         self.program_spans = program_spans
         self.ad_spans = ad_spans
+        self.records = records
+        """build view rows; without, only the minute spans (and no weather lookups: only
+        the rows carry it)"""
 
     def show_views(self, sessions: Sessions, since: int, until: int) -> Columns:
         """``show_view`` rows of this step; every view's part in the step into the cells."""
@@ -43,6 +47,8 @@ class ViewBuilder:
             views["user_id"][counted], views["from"][counted], views["to"][counted],
             views["title"][counted],
         )  # fmt: skip
+        if not self.records:
+            return {}
         return _emitted(views, {"item": "program_id", "slot_start": "show_start_ts",
                                 "slot_end": "show_end_ts"})  # fmt: skip
 
@@ -54,6 +60,8 @@ class ViewBuilder:
             [views[c][counted] for c in ("item", "age_band", "gender", "city_id")],
             views["user_id"][counted], views["from"][counted], views["to"][counted],
         )  # fmt: skip
+        if not self.records:
+            return {}
         views["complete"] = (views["session_start_ts"] <= views["slot_start"]) & (
             views.pop("is_open") | (views.pop("session_end") >= views["slot_end"])
         )
@@ -94,7 +102,7 @@ class ViewBuilder:
             "title": slots.title[j],
             "slot_start": slots.start[j],
             "slot_end": slot_end,
-            **self.enricher.attributes(user_id, device_id, start),
+            **self.enricher.attributes(user_id, device_id, start, self.records),
         }
 
 
