@@ -85,6 +85,24 @@ class MinuteSpans:
         self._rest["ms"] = np.bincount(key, rest["ms"]).astype(np.int64)
         return pd.DataFrame({k: v[done] for k, v in parts.items()})
 
+    def __getstate__(self) -> dict[str, object]:
+        """Kept parts pickled as 32-bit columns (minutes, ids, users, ms of one minute): the
+        shard's value goes to the state store every batch, and this is most of it."""
+        state = {**self.__dict__, "_prefixes": {}}
+        rest = self._rest
+        state["_rest"] = {
+            "window_start": (rest["window_start"] // contract.WINDOW_MS).astype(np.int32),
+            **{k: rest[k].astype(np.int32) for k in ("gid", "user_id", "ms")},
+        }
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        rest = state["_rest"]
+        assert isinstance(rest, dict)
+        state["_rest"] = {k: v.astype(np.int64) for k, v in rest.items()}
+        state["_rest"]["window_start"] *= contract.WINDOW_MS
+        self.__dict__.update(state)
+
     def open_parts(self) -> pd.DataFrame:
         """The parts of every window not final at the last :meth:`finalize`, spans added
         since included, not summed per (window, gid, user) (:meth:`cells` needs no sum)."""
