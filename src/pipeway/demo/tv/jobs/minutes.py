@@ -97,11 +97,11 @@ class MinuteSpans:
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        rest = state["_rest"]
-        assert isinstance(rest, dict)
-        state["_rest"] = {k: v.astype(np.int64) for k, v in rest.items()}
-        state["_rest"]["window_start"] *= contract.WINDOW_MS
-        self.__dict__.update(state)
+        narrow = state["_rest"]
+        assert isinstance(narrow, dict)
+        rest = {k: v.astype(np.int64) for k, v in narrow.items()}
+        rest["window_start"] *= contract.WINDOW_MS
+        self.__dict__.update({**state, "_rest": rest})
 
     def open_parts(self) -> pd.DataFrame:
         """The parts of every window not final at the last :meth:`finalize`, spans added
