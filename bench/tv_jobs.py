@@ -48,6 +48,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -272,55 +273,44 @@ class SteadyActions:
         self.sent.append((wall, ts, channel_id))
 
 
-def minute_rows_appeared(kafka: KafkaSettings, topic: str) -> dict[tuple[int, int], int]:
-    """(window_start, channel_id) -> Kafka timestamp (ms, set by the job's writer) of the
-    first tv.program_minute row of that cell."""
-    registry = SchemaRegistryClient({"url": kafka.registry_url})
-    decode = AvroDeserializer(registry)
+def _timed_rows(kafka: KafkaSettings, topic: str, timeout_s: float) -> Iterator[tuple[Any, int]]:
+    """Every value of ``topic`` (one partition) decoded, with its Kafka timestamp (ms, set
+    by the job's writer)."""
+    decode = AvroDeserializer(SchemaRegistryClient({"url": kafka.registry_url}))
     consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "latency",
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})  # fmt: skip
     consumer.assign([TopicPartition(topic, 0, 0)])
     end = consumer.get_watermark_offsets(TopicPartition(topic, 0))[1]
-    first: dict[tuple[int, int], int] = {}
     position = 0
     try:
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + timeout_s
         while position < end and time.monotonic() < deadline:
             for msg in consumer.consume(10_000, timeout=5):
                 if msg.error():
                     continue
                 position = (msg.offset() or 0) + 1
                 row = decode(msg.value(), SerializationContext(topic, MessageField.VALUE))
-                key = (_ms(row["window_start"]), row["channel_id"])
-                first.setdefault(key, msg.timestamp()[1])
+                yield row, msg.timestamp()[1]
     finally:
         consumer.close()
+
+
+def minute_rows_appeared(kafka: KafkaSettings, topic: str) -> dict[tuple[int, int], int]:
+    """(window_start, channel_id) -> when the first tv.program_minute row of that cell
+    appeared."""
+    first: dict[tuple[int, int], int] = {}
+    for row, timestamp in _timed_rows(kafka, topic, 300):
+        first.setdefault((_ms(row["window_start"]), row["channel_id"]), timestamp)
     return first
 
 
 def live_rows_appeared(kafka: KafkaSettings, topic: str) -> dict[tuple[int, int], LiveTimes]:
     """(window_start, channel_id) -> when rows of that cell counting up to each ``as_of``
-    first appeared (Kafka timestamps set by the job's writer), from a live topic."""
-    registry = SchemaRegistryClient({"url": kafka.registry_url})
-    decode = AvroDeserializer(registry)
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "latency",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})  # fmt: skip
-    consumer.assign([TopicPartition(topic, 0, 0)])
-    end = consumer.get_watermark_offsets(TopicPartition(topic, 0))[1]
+    first appeared, from a live topic."""
     seen: dict[tuple[int, int], dict[int, int]] = {}
-    position = 0
-    try:
-        deadline = time.monotonic() + 600
-        while position < end and time.monotonic() < deadline:
-            for msg in consumer.consume(10_000, timeout=5):
-                if msg.error():
-                    continue
-                position = (msg.offset() or 0) + 1
-                row = decode(msg.value(), SerializationContext(topic, MessageField.VALUE))
-                cell = seen.setdefault((_ms(row["window_start"]), row["channel_id"]), {})
-                cell.setdefault(_ms(row["as_of"]), msg.timestamp()[1])
-    finally:
-        consumer.close()
+    for row, timestamp in _timed_rows(kafka, topic, 600):
+        cell = seen.setdefault((_ms(row["window_start"]), row["channel_id"]), {})
+        cell.setdefault(_ms(row["as_of"]), timestamp)
     return {cell: LiveTimes.of(times) for cell, times in seen.items()}
 
 
