@@ -11,17 +11,16 @@ but replaying every pending action each batch costs ``delay * rate`` rows (3 mil
 So a *head* is kept: the sessions and cells after replaying the pending actions up to
 ``until = as_of - disorder`` (``TvJobConfig.live_disorder_ms``, 1 s by default). A batch
 moves the head forward over the actions it passes and replays only the rest (``[until,
-as_of)``) on a copy.
-The head stays right as long as nothing arrives that would have changed it: an action
-before ``until``, or a reference record (schedule, break, user change, position, weather)
-valid before it. Such input discards the head, and the next batch rebuilds it from the final
-state (counted as ``live_rebuilds``). Windows leave the head once final: from then on the
-final rows are the truth.
+as_of)``) on a copy. The head stays right as long as nothing arrives that would have
+changed it: an action before ``until``, or a reference record (schedule, break, user change,
+position, weather) valid before it. Such input discards the head, and the next batch
+rebuilds it from the final state (counted as ``live_rebuilds``). Windows leave the head
+once final: from then on the final rows are the truth.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeway.demo.tv.jobs.enrichment import Enricher
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
@@ -57,9 +56,8 @@ class Sources:
 class LiveCells:
     """The live cells' head of one shard (pickled with the shard's state)."""
 
-    disorder_ms: int = 1_000
     head: LiveHead | None = None
-    rebuilds: int = field(default=0)
+    rebuilds: int = 0
 
     def discard_before(self, ts: int) -> None:
         """Input valid from ``ts`` arrived: the head is wrong if it replayed past it."""
@@ -67,12 +65,18 @@ class LiveCells:
             self.head = None
 
     def spans(
-        self, src: Sources, final: tuple[MinuteSpans, MinuteSpans], watermark: int, as_of: int
+        self,
+        src: Sources,
+        final: tuple[MinuteSpans, MinuteSpans],
+        watermark: int,
+        as_of: int,
+        disorder_ms: int,
     ) -> tuple[MinuteSpans, MinuteSpans]:
         """Program and ad spans of every window that is not final at ``watermark``, as of
-        ``as_of`` (the latest action time plus one: actions at ``ts < as_of`` count)."""
+        ``as_of`` (the latest action time plus one: actions at ``ts < as_of`` count); the
+        head stays ``disorder_ms`` behind it."""
         head = self._head(src, final, watermark)
-        settled = max(head.until, as_of - self.disorder_ms)
+        settled = max(head.until, as_of - disorder_ms)
         if settled > head.until:  # the head moves over what cannot change any more
             self.head = head = _replayed(src, head, settled, head.program, head.ad)
         program, ad = head.program.fork(), head.ad.fork()

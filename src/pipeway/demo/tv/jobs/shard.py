@@ -159,10 +159,9 @@ class ShardState:
         """The partial cells (kinds as :meth:`step`'s) of every window not final yet, as
         if the actions before ``as_of`` were all there is (:mod:`.live`); ``as_of`` column
         set."""
-        self.live.disorder_ms = disorder_ms
         sources = Sources(self.sessions, self.pending, pending, self.broadcasts, self.enricher)
         final = (self.program_spans, self.ad_spans)
-        program, ad = self.live.spans(sources, final, self.watermark, as_of)
+        program, ad = self.live.spans(sources, final, self.watermark, as_of, disorder_ms)
         program_parts, ad_parts = program.open_parts(), ad.open_parts()
         cells = [
             program.cells(program_parts, PROGRAM_GROUP).assign(kind="program_cell"),
