@@ -26,6 +26,10 @@ def test_options_are_the_config_fields_as_text() -> None:
     config = TvJobConfig.model_validate({"watermark_delay_ms": "30000", "shards": "8"})
     assert (config.watermark_delay_ms, config.shards) == (30_000, 8)
     assert TvJobConfig().watermark_delay_ms == contract.WATERMARK_DELAY_MS
+    live = TvJobConfig.model_validate({"live": "false", "live_disorder_ms": "2500"})
+    assert (live.live, live.live_disorder_ms) == (False, 2_500)
+    assert not set(contract.LIVE_TOPICS.values()) & set(live.outputs)
+    assert set(contract.LIVE_TOPICS.values()) <= set(TvJobConfig().outputs)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +38,8 @@ def test_options_are_the_config_fields_as_text() -> None:
         ({"watermark_delay": "30000"}, "watermark_delay: Extra inputs are not permitted"),
         ({"watermark_delay_ms": "0"}, "watermark_delay_ms: Input should be greater than 0"),
         ({"shards": "many"}, "shards: Input should be a valid integer"),
+        ({"live": "sometimes"}, "live: Input should be a valid boolean"),
+        ({"live_disorder_ms": "-1"}, "live_disorder_ms: Input should be greater than or equal"),
     ],
 )
 def test_unknown_options_and_bad_values_are_refused(
