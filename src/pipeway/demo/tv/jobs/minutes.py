@@ -72,11 +72,8 @@ class MinuteSpans:
         ``watermark``; the parts in later windows are kept, summed per (window, gid, user)
         (a minute of raw spans was most of the pickled state)."""
         cut = (watermark // contract.WINDOW_MS) * contract.WINDOW_MS
-        empty = np.empty(0, np.int64)
-        added = [np.concatenate([empty, *(p[i] for p in self._parts)]) for i in range(4)]
+        parts = self._all_parts()
         self._parts = []
-        parts = {k: np.concatenate([self._rest[k], v])
-                 for k, v in _minutes(*added).items()}  # fmt: skip
         done = parts["window_start"] < cut
         rest = {k: v[~done] for k, v in parts.items()}
         key = pd.factorize(_row_keys(rest["window_start"], rest["gid"], rest["user_id"]))[0]
@@ -106,9 +103,13 @@ class MinuteSpans:
     def open_parts(self) -> pd.DataFrame:
         """The parts of every window not final at the last :meth:`finalize`, spans added
         since included, not summed per (window, gid, user) (:meth:`cells` needs no sum)."""
+        return pd.DataFrame(self._all_parts())
+
+    def _all_parts(self) -> dict[str, np.ndarray]:
+        """The kept parts and those of the spans added since, cut into minutes."""
         empty = np.empty(0, np.int64)
         added = _minutes(*(np.concatenate([empty, *(p[i] for p in self._parts)]) for i in range(4)))
-        return pd.DataFrame({k: np.concatenate([self._rest[k], added[k]]) for k in self._rest})
+        return {k: np.concatenate([self._rest[k], added[k]]) for k in self._rest}
 
     def fork(self) -> MinuteSpans:
         """An independent copy (arrays are shared: no method changes one in place)."""

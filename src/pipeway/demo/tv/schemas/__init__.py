@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-LIVE_SUFFIX = "_live"
+from pipeway.demo.tv.contract import LIVE_SUFFIX
 
 
 class UnknownSchema(LookupError):
