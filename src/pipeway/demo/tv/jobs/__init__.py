@@ -65,6 +65,7 @@ def build_analytics(ctx: JobContext, config: TvJobConfig) -> StreamingQuery:
                 encoders,
                 config.watermark_delay_ms,
                 config.live_disorder_ms if config.live else None,
+                job_key=str(ctx.checkpoint("analytics")),
             ),
             outputStructType=OUTPUT_SCHEMA,
             outputMode="Append",

@@ -15,14 +15,16 @@ as_of)``) on a copy. The head stays right as long as nothing arrives that would 
 changed it: an action before ``until``, or a reference record (schedule, break, user change,
 position, weather) valid before it. Such input discards the head, and the next batch
 rebuilds it from the final state (counted as ``live_rebuilds``). Windows leave the head
-once final: from then on the final rows are the truth.
+once final: from then on the final rows are the truth. The head is kept beside the state
+store, not in it (:mod:`.heads`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeway.demo.tv.jobs.enrichment import Enricher
+from pipeway.demo.tv.jobs.heads import HeadStore
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.pending import PendingIndex, PendingStore
 from pipeway.demo.tv.jobs.reference import Broadcasts
@@ -54,15 +56,30 @@ class Sources:
 
 @dataclass
 class LiveCells:
-    """The live cells' head of one shard (pickled with the shard's state)."""
+    """The live cells' head of one shard: pickled with the shard's state are the token
+    under which ``heads`` (:mod:`.heads`) keeps the head and its ``until``; the head itself
+    is loaded from there when a batch needs it."""
 
-    head: LiveHead | None = None
+    token: str | None = None
+    until: int | None = None
+    """the saved head's ``until`` (so input can discard it without loading it)"""
     rebuilds: int = 0
+    misses: int = 0
+    """rebuilds because the saved head was not found (new executor, replayed batch)"""
+    head: LiveHead | None = field(default=None, compare=False)
+    """loaded or built in this batch; never pickled"""
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "head": None}
 
     def discard_before(self, ts: int) -> None:
         """Input valid from ``ts`` arrived: the head is wrong if it replayed past it."""
-        if self.head is not None and ts < self.head.until:
-            self.head = None
+        if self.until is not None and ts < self.until:
+            self.discard()
+
+    def discard(self) -> None:
+        """Forget the head: the next batch rebuilds it from the final state."""
+        self.head, self.token, self.until = None, None, None
 
     def spans(
         self,
@@ -71,24 +88,33 @@ class LiveCells:
         watermark: int,
         as_of: int,
         disorder_ms: int,
+        heads: HeadStore,
     ) -> tuple[MinuteSpans, MinuteSpans]:
         """Program and ad spans of every window that is not final at ``watermark``, as of
         ``as_of`` (the latest action time plus one: actions at ``ts < as_of`` count); the
-        head stays ``disorder_ms`` behind it."""
-        head = self._head(src, final, watermark)
+        head stays ``disorder_ms`` behind it and is saved in ``heads``."""
+        head = self._head(src, final, watermark, heads)
         settled = max(head.until, as_of - disorder_ms)
         if settled > head.until:  # the head moves over what cannot change any more
             self.head = head = _replayed(src, head, settled, head.program, head.ad)
+        self.token, self.until = heads.save(head), head.until
         program, ad = head.program.fork(), head.ad.fork()
         _replayed(src, head, as_of, program, ad)
         return program, ad
 
     def _head(
-        self, src: Sources, final: tuple[MinuteSpans, MinuteSpans], watermark: int
+        self,
+        src: Sources,
+        final: tuple[MinuteSpans, MinuteSpans],
+        watermark: int,
+        heads: HeadStore,
     ) -> LiveHead:
-        """The head, rebuilt from the final state at ``watermark`` if discarded or behind;
-        final windows dropped."""
+        """The head, rebuilt from the final state at ``watermark`` if discarded, not found
+        or behind; final windows dropped."""
         head = self.head
+        if head is None and self.token is not None:
+            head = heads.load(self.token)
+            self.misses += head is None
         if head is None or head.until < watermark:
             if head is None:
                 self.rebuilds += 1

@@ -19,10 +19,12 @@ import base64
 import gc
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+from pyspark import SparkFiles
 from pyspark.sql.streaming.stateful_processor import (
     ExpiredTimerInfo,
     StatefulProcessor,
@@ -35,6 +37,7 @@ from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs import pending
 from pipeway.demo.tv.jobs.encoding import RowEncoders
 from pipeway.demo.tv.jobs.events import DEAD
+from pipeway.demo.tv.jobs.heads import FileHeads
 from pipeway.demo.tv.jobs.packing import action_columns, unpack
 from pipeway.demo.tv.jobs.rows import DEAD_LETTER_OUTPUT, OUTPUT_SCHEMA, frame, from_pandas
 from pipeway.demo.tv.jobs.shard import NO_WATERMARK, ShardState, Step
@@ -51,11 +54,14 @@ class TvAnalyticsProcessor(StatefulProcessor):
         encoders: RowEncoders,
         delay_ms: int = contract.WATERMARK_DELAY_MS,
         live_disorder_ms: int | None = None,
+        job_key: str = "",
     ) -> None:
         self.encoders = encoders
         self.delay_ms = delay_ms
         self.live_disorder_ms = live_disorder_ms
         """live cells after every batch with actions (:mod:`.live`); None: none"""
+        self.job_key = job_key
+        """names the job's live head files (:mod:`.heads`): its checkpoint"""
 
     def init(self, handle: StatefulProcessorHandle) -> None:
         # A reused PySpark worker runs a full gc.collect() after every task, which walked
@@ -90,7 +96,9 @@ class TvAnalyticsProcessor(StatefulProcessor):
             # the latest action read so far counts (Spark's watermark is the previous
             # batches' latest minus the delay)
             as_of = max(newest, watermark + self.delay_ms) + 1
-            step.cells.extend(shard.live_cells(as_of, self.pending, self.live_disorder_ms))
+            heads = FileHeads.of(Path(SparkFiles.getRootDirectory()), self.job_key, int(key[0]))
+            live = shard.live_cells(as_of, self.pending, self.live_disorder_ms, heads)
+            step.cells.extend(live)
         yield self._finish(int(key[0]), shard, step, latest, dead_letters)
 
     def _apply_events(

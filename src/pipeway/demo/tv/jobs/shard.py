@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from pipeway.demo.tv import contract
 from pipeway.demo.tv.jobs.enrichment import Enricher
+from pipeway.demo.tv.jobs.heads import HeadStore
 from pipeway.demo.tv.jobs.live import LiveCells, Sources
 from pipeway.demo.tv.jobs.minutes import MinuteSpans
 from pipeway.demo.tv.jobs.pending import PendingIndex, PendingStore
@@ -28,7 +29,7 @@ from pipeway.demo.tv.jobs.rows import from_pandas, table
 from pipeway.demo.tv.jobs.sessions import Sessions, SessionTracker
 from pipeway.demo.tv.jobs.views import ViewBuilder
 
-STATE_VERSION = 8
+STATE_VERSION = 9
 PROGRAM_GROUP = ("channel_id", "program_id", "age_band", "gender", "city_id")
 PROGRAM = PROGRAM_GROUP[:2]
 AD_GROUP = ("ad_id", "age_band", "gender", "city_id")
@@ -155,13 +156,15 @@ class ShardState:
         self._prune(watermark)
         return Step(records, cell_tables)
 
-    def live_cells(self, as_of: int, pending: PendingStore, disorder_ms: int) -> list[pa.Table]:
+    def live_cells(
+        self, as_of: int, pending: PendingStore, disorder_ms: int, heads: HeadStore
+    ) -> list[pa.Table]:
         """The partial cells (kinds as :meth:`step`'s) of every window not final yet, as
-        if the actions before ``as_of`` were all there is (:mod:`.live`); ``as_of`` column
-        set."""
+        if the actions before ``as_of`` were all there is (:mod:`.live`; the head kept in
+        ``heads``); ``as_of`` column set."""
         sources = Sources(self.sessions, self.pending, pending, self.broadcasts, self.enricher)
         final = (self.program_spans, self.ad_spans)
-        program, ad = self.live.spans(sources, final, self.watermark, as_of, disorder_ms)
+        program, ad = self.live.spans(sources, final, self.watermark, as_of, disorder_ms, heads)
         program_parts, ad_parts = program.open_parts(), ad.open_parts()
         cells = [
             program.cells(program_parts, PROGRAM_GROUP).assign(kind="program_cell"),
@@ -175,6 +178,8 @@ class ShardState:
         values = {**self.counts, **self.sessions.counts, **self.sessions.gauges()}
         if self.live.rebuilds:
             values["live_rebuilds"] = self.live.rebuilds
+        if self.live.misses:
+            values["live_head_misses"] = self.live.misses
         names = sorted(values)
         return table("count", {"name": names, "value": [values[k] for k in names],
                                "version": [self.version] * len(names)})  # fmt: skip

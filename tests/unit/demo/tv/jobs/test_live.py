@@ -3,12 +3,15 @@ window's live cells once its minute is over are its final cells."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from pipeway.demo.tv import contract
+from pipeway.demo.tv.jobs.heads import FileHeads, HeadStore, MemoryHeads
 from pipeway.demo.tv.jobs.pending import MemoryPending
 from pipeway.demo.tv.jobs.shard import NO_WATERMARK, ShardState
 
@@ -62,18 +65,20 @@ class Run:
     """One shard fed batch by batch as the processor does (lateness by Spark's watermark,
     a step to the batch's own, then the live cells as of its latest action)."""
 
-    def __init__(self) -> None:
+    def __init__(self, heads: HeadStore | None = None) -> None:
         self.shard, self.store = shard_with_reference(), MemoryPending()
+        self.heads = heads or MemoryHeads()
         self.spark_watermark = NO_WATERMARK
         self.newest = NO_WATERMARK
 
     def batch(self, batch: dict[str, np.ndarray], rebuild: bool) -> tuple[list[pa.Table], list]:
+        self.shard = ShardState.loads(self.shard.dumps())  # the state store's round trip
         self.shard.apply_actions(batch, self.spark_watermark, self.store)
         self.newest = max(self.newest, int(batch["ts"].max()))
         step = self.shard.step(self.newest - DELAY, self.store)
         if rebuild:
-            self.shard.live.head = None
-        live = self.shard.live_cells(self.newest + 1, self.store, DISORDER)
+            self.shard.live.discard()
+        live = self.shard.live_cells(self.newest + 1, self.store, DISORDER, self.heads)
         self.spark_watermark = self.newest - DELAY
         return live, step.cells
 
@@ -135,3 +140,58 @@ def test_live_cells_cover_only_windows_not_final() -> None:
     cut = (newest - DELAY) // contract.WINDOW_MS * contract.WINDOW_MS
     assert set(rows["window_start"]) == set(range(cut, newest + 1, contract.WINDOW_MS))
     assert (rows["as_of"] == newest + 1).all()
+
+
+def test_head_kept_in_files_survives_the_state_round_trip(tmp_path: Path) -> None:
+    """The job's store: the head is read back from its file each batch (the pickled state
+    holds only its token), so after the first batch nothing is rebuilt."""
+    kept, replayed = Run(FileHeads.of(tmp_path, "job", 0)), Run()
+    rng = np.random.default_rng(11)
+    newest = START
+    for _ in range(30):
+        newest += int(rng.integers(200, 1_500))
+        batch = actions(rng, newest, 20, 800)
+        live, _ = kept.batch(batch, rebuild=False)
+        reference, _ = replayed.batch(batch, rebuild=True)
+        pd.testing.assert_frame_equal(as_frame(live), as_frame(reference))
+    assert kept.shard.live.rebuilds == 1
+    assert ShardState.loads(kept.shard.dumps()).live.head is None  # never pickled
+
+
+def test_a_lost_or_stale_head_file_is_rebuilt_from_the_state(tmp_path: Path) -> None:
+    """A head file of another state version (a replayed batch, an older checkpoint) or
+    none at all (a new executor): the batch rebuilds the head and its cells are right."""
+    heads = FileHeads.of(tmp_path, "job", 0)
+    kept, replayed = Run(heads), Run()
+    rng = np.random.default_rng(12)
+    newest = START
+    for n in range(24):
+        newest += int(rng.integers(200, 1_500))
+        batch = actions(rng, newest, 20, 800)
+        if n == 8:
+            heads.path.unlink()
+        if n == 16:
+            kept.shard.live.token = "a token of an older state version"
+        live, _ = kept.batch(batch, rebuild=False)
+        reference, _ = replayed.batch(batch, rebuild=True)
+        pd.testing.assert_frame_equal(as_frame(live), as_frame(reference))
+    assert (kept.shard.live.rebuilds, kept.shard.live.misses) == (3, 2)
+    counts = kept.shard.count_table().to_pandas().set_index("name")["value"]
+    assert (counts["live_rebuilds"], counts["live_head_misses"]) == (3, 2)
+
+
+def test_file_heads_tell_tokens_and_jobs_apart(tmp_path: Path) -> None:
+    run = Run(MemoryHeads())
+    run.batch(actions(np.random.default_rng(1), START, 20, 500), rebuild=False)
+    head = run.shard.live.head
+    assert head is not None
+    one, other = FileHeads.of(tmp_path, "job-a", 0), FileHeads.of(tmp_path, "job-b", 0)
+    token = one.save(head)
+    loaded = one.load(token)
+    assert loaded is not None and loaded.until == head.until
+    assert one.load("another token") is None
+    assert other.load(token) is None  # another job's checkpoint: another file
+    assert one.save(head) != token  # every save a new token: the old one no longer loads
+    assert one.load(token) is None
+    one.path.write_bytes(b"not a pickle")
+    assert one.load(token) is None  # unreadable: rebuilt, not a crash
