@@ -25,7 +25,7 @@ class SparkSettings(BaseModel):
     shuffle_partitions: int = Field(4, ge=1)
     ui_enabled: bool = True
     log_level: str = Field("WARN", pattern=r"^(ALL|DEBUG|INFO|WARN|ERROR|FATAL|OFF|TRACE)$")
-    driver_memory: str = Field("1g", pattern=r"^\d+[mMgG]$")
+    driver_memory: str = Field("2g", pattern=r"^\d+[mMgG]$")
     time_zone: str = "UTC"
     data_dir: Path | None = Field(
         None, description="pipeway data directory (default: $PIPEWAY_HOME or ./.pipeway)"
