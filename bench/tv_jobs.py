@@ -273,13 +273,13 @@ class SteadyActions:
         })  # fmt: skip
         for index, value in zip(picked.tolist(), self._encoder.encode(actions).to_pylist(),
                                 strict=True):  # fmt: skip
-            try:
-                self.producer.produce(self.topic, key=self.keys[index], value=value,
-                                      timestamp=wall)  # fmt: skip
-            except BufferError:
-                self.producer.poll(0.05)
-                self.producer.produce(self.topic, key=self.keys[index], value=value,
-                                      timestamp=wall)  # fmt: skip
+            while True:
+                try:
+                    self.producer.produce(self.topic, key=self.keys[index], value=value,
+                                          timestamp=wall)  # fmt: skip
+                    break
+                except BufferError:  # the local queue is full: let it drain
+                    self.producer.poll(0.05)
         self.sent += [(wall, ts, channel) for channel in channels.tolist()]
 
 
